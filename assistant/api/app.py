@@ -1,0 +1,54 @@
+"""Application factory: settings, engine and sessions are built here, never at import time."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from assistant import __version__
+from assistant.api.errors import install_error_handlers
+from assistant.config import Settings
+from assistant.errors import StoreUnavailableError
+from assistant.store.db import make_engine, make_sessionmaker, schema_revision
+from assistant.store.stats import store_status
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app; the store engine lives for the app's lifespan."""
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(settings.database_url)
+        app.state.settings = settings
+        app.state.engine = engine
+        app.state.sessions = make_sessionmaker(engine)
+        yield
+        engine.dispose()
+
+    app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan)
+    install_error_handlers(app)
+
+    @app.get("/healthz")
+    def healthz(request: Request) -> JSONResponse:
+        """Liveness plus store readiness: 503 when the store is unreachable or not migrated."""
+        try:
+            current, head = schema_revision(request.app.state.engine)
+            with request.app.state.sessions() as session:
+                status = store_status(session)
+        except StoreUnavailableError as exc:
+            return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
+        except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
+            return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
+        if current != head:
+            return JSONResponse(
+                {"status": "unavailable", "detail": f"store schema at {current}, expected {head}"},
+                status_code=503,
+            )
+        counts = {k: status[k] for k in ("occupations", "skills", "relations", "offers", "passages")}
+        return JSONResponse({"status": "ok", "version": __version__, "schema": current, "store": counts})
+
+    return app

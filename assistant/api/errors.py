@@ -1,0 +1,20 @@
+"""The one place that maps domain errors to HTTP responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from assistant.errors import InputError, SkillPathError, StoreUnavailableError, UnknownSourceError
+
+STATUS = {InputError: 400, UnknownSourceError: 400, StoreUnavailableError: 503}
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(SkillPathError)
+    async def _domain_error(_request: Request, exc: SkillPathError) -> JSONResponse:
+        status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 500)
+        body: dict[str, object] = {"error": type(exc).__name__, "detail": str(exc)}
+        if isinstance(exc, InputError):
+            body.update(file=exc.file, line=exc.line, field=exc.field)
+        return JSONResponse(body, status_code=status)

@@ -1,0 +1,150 @@
+"""Command line: `skillpath ingest`, `skillpath status`, `skillpath serve`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from assistant.config import Settings
+from assistant.errors import SkillPathError
+from assistant.ingest import esco
+from assistant.ingest.runner import (
+    KINDS,
+    Job,
+    detect_kind,
+    needs_defaults,
+    plan_defaults,
+    plan_path,
+    run_jobs,
+    source_names,
+)
+from assistant.ingest.sync import SyncReport
+from assistant.store.db import make_engine, make_sessionmaker, migrate
+from assistant.store.stats import store_status
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="skillpath", description="SkillPath career-guidance assistant")
+    sub = p.add_subparsers(dest="command", required=True)
+    ing = sub.add_parser("ingest", help="import knowledge sources (no path: the bundled defaults)")
+    ing.add_argument("paths", nargs="*", type=Path)
+    ing.add_argument("--kind", choices=KINDS, help="source type (default: detect)")
+    ing.add_argument("--name", help="source name (default: the file or folder name)")
+    ing.add_argument("--source-version", dest="version", help="release label (default: from the data)")
+    ing.add_argument("--mapping", type=Path, help="offers: JSON file mapping foreign columns to the schema")
+    ing.add_argument("--skip-invalid", action="store_true", help="offers: leave out invalid records, list them")
+    ing.add_argument("--no-defaults", action="store_true", help="do not add the bundled defaults to an empty store")
+    st = sub.add_parser("status", help="what the store holds")
+    st.add_argument("--json", action="store_true", help="print one JSON object")
+    sv = sub.add_parser("serve", help="run the web service (ingests the defaults on first run)")
+    sv.add_argument("--host")
+    sv.add_argument("--port", type=int)
+    return p
+
+
+def _print_report(r: SyncReport) -> None:
+    if r.unchanged:
+        print(f"  {r.source}: unchanged ({r.version})")
+    else:
+        parts = [f"{t}: +{c.inserted} ~{c.updated} -{c.deleted}" for t, c in r.tables.items() if c.total]
+        print(f"  {r.source} {r.version}: " + (", ".join(parts) or "no row changed"))
+    for name in r.removed_sources:
+        print(f"    replaced source {name}")
+    for note in r.notes:
+        print(f"    note: {note}")
+
+
+def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> list[SyncReport]:
+    settings.ensure_home()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        factory = make_sessionmaker(engine)
+        with factory() as session:
+            names = source_names(session)
+        jobs = jobs_for(names)
+        with tqdm(total=len(jobs) * 2, unit="step", desc="ingest", file=sys.stderr, leave=False) as bar:
+            def step(msg: str) -> None:
+                bar.set_description(msg[:60])
+                bar.update(1 if msg.startswith(("reading", "writing")) else 0)
+
+            reports = run_jobs(factory, jobs, step)
+    finally:
+        engine.dispose()
+    for r in reports:
+        _print_report(r)
+    return reports
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    def jobs_for(names: set[str]) -> list[Job]:
+        jobs: list[Job] = []
+        given_esco = any(p.exists() and detect_kind(p) == "esco" for p in args.paths) or args.kind == "esco"
+        if not args.paths or (needs_defaults(names) and not args.no_defaults):
+            lite = esco.SOURCE_NAME not in names and not given_esco
+            jobs += plan_defaults(settings.knowledge_dir, include_esco_lite=lite)
+        for path in args.paths:
+            jobs += plan_path(path, kind=args.kind, name=args.name, version=args.version,
+                              mapping=args.mapping, skip_invalid=args.skip_invalid)
+        return jobs
+
+    _ingest(settings, jobs_for)
+    return 0
+
+
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        with make_sessionmaker(engine)() as session:
+            status = store_status(session)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(status, ensure_ascii=False))
+        return 0
+    print(f"store: {settings.database_url}")
+    for key in ("occupations", "groups", "skills"):
+        print(f"{key}: " + (", ".join(f"{k} {v}" for k, v in status[key].items()) or "none"))
+    print(f"relations: {status['relations']}")
+    print("offers: " + ", ".join(f"{k} {v}" for k, v in status["offers"].items()) + f" ({status['sample_offers']} sample)")
+    print(f"documents: {status['documents']}, passages: {status['passages']}")
+    print("sources:")
+    for s in status["sources"]:
+        print(f"  {s['name']:<28} {s['kind']:<10} {s['version']}  imported {s['imported_at'][:19]}")
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn  # imported here: only serve needs it
+
+    from assistant.api.app import create_app
+
+    # First run: build what the service needs before it accepts requests.
+    _ingest(settings, lambda names: plan_defaults(settings.knowledge_dir,
+                                                  include_esco_lite=esco.SOURCE_NAME not in names)
+            if needs_defaults(names) else [])
+    host, port = args.host or settings.host, args.port or settings.port
+    print(f"SkillPath on http://{host}:{port}/  (store: {settings.database_url})", flush=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings.from_env(environ)
+    handlers = {"ingest": cmd_ingest, "status": cmd_status, "serve": cmd_serve}
+    try:
+        return handlers[args.command](args, settings)
+    except SkillPathError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Settings, read from an environment mapping passed in (never from import-time globals)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_HOME = "var"
+KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where SkillPath keeps its data and which store it talks to."""
+
+    home: Path
+    database_url: str
+    knowledge_dir: Path
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    @property
+    def index_dir(self) -> Path:
+        return self.home / "index"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
+        """Build settings from SKILLPATH_* variables; defaults suit a fresh checkout."""
+        env = os.environ if environ is None else environ
+        home = Path(env.get("SKILLPATH_HOME") or DEFAULT_HOME).expanduser().resolve()
+        url = env.get("SKILLPATH_DATABASE_URL") or f"sqlite:///{home / 'skillpath.db'}"
+        knowledge = Path(env.get("SKILLPATH_KNOWLEDGE_DIR") or KNOWLEDGE_DIR).expanduser().resolve()
+        return cls(
+            home=home,
+            database_url=url,
+            knowledge_dir=knowledge,
+            host=env.get("SKILLPATH_HOST", "127.0.0.1"),
+            port=int(env.get("SKILLPATH_PORT", "8000")),
+        )
+
+    def ensure_home(self) -> None:
+        """Create the data home; called by commands that write, not at import."""
+        self.home.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,38 @@
+"""Domain errors shared by every layer; the API maps them to HTTP in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class SkillPathError(Exception):
+    """Base class for errors a user can act on."""
+
+
+class InputError(SkillPathError):
+    """A source file is malformed: names the file, the line or row, and the field."""
+
+    def __init__(
+        self,
+        file: str | Path,
+        message: str,
+        *,
+        line: int | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.file = str(file)
+        self.line = line
+        self.field = field
+        self.reason = message
+        where = self.file if line is None else f"{self.file}:{line}"
+        if field:
+            where = f"{where}: field '{field}'"
+        super().__init__(f"{where}: {message}")
+
+
+class UnknownSourceError(SkillPathError):
+    """A path whose source type cannot be detected (and no --kind was given)."""
+
+
+class StoreUnavailableError(SkillPathError):
+    """The database cannot be reached or is not migrated."""

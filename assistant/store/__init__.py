@@ -1,0 +1,1 @@
+"""The knowledge store: SQLAlchemy models, schema migrations and repository functions."""

@@ -1,0 +1,19 @@
+"""Test helpers: a full snapshot of the store's rows, to prove that nothing changed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from assistant.store.models import Base
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, sorted, as comparable tuples."""
+    out: dict[str, list[tuple[Any, ...]]] = {}
+    with engine.connect() as conn:
+        for table in Base.metadata.sorted_tables:
+            rows = conn.execute(select(table)).all()
+            out[table.name] = sorted((tuple(repr(v) for v in r) for r in rows))
+    return out

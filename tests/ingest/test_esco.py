@@ -1,0 +1,130 @@
+"""ESCO export, ISCO-08 groups and the light ESCO set."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from assistant.errors import InputError
+from assistant.ingest.esco import parse_esco_export
+from assistant.ingest.esco_lite import occupation_title, parse_esco_lite, skill_title, split_blob
+from tests.conftest import shared_path
+
+OCC = "http://data.europa.eu/esco/occupation/"
+SK = "http://data.europa.eu/esco/skill/"
+
+
+def _write(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(header)
+        w.writerows(rows)
+
+
+def make_export(folder: Path, relations: list[list[str]] | None = None) -> Path:
+    """A three-concept export in the official column layout (content written for this test)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    _write(folder / "occupations_en.csv",
+           ["conceptType", "conceptUri", "iscoGroup", "preferredLabel", "altLabels", "description", "code"],
+           [["Occupation", OCC + "w1", "7212", "welder", "welding operative\nwelder", "Welders join metal.", "7212.1"],
+            ["Occupation", OCC + "w2", "7212", "pipe welder", "", "Pipe welders join pipes.", "7212.1.3"]])
+    _write(folder / "skills_en.csv",
+           ["conceptType", "conceptUri", "skillType", "reuseLevel", "preferredLabel", "altLabels", "description"],
+           [["KnowledgeSkillCompetence", SK + "s1", "skill/competence", "sector-specific", "use welding equipment",
+             "operate welding equipment", "Operate welding equipment safely."],
+            ["KnowledgeSkillCompetence", SK + "s2", "skill/competence", "transversal", "save energy", "", "Use less."]])
+    _write(folder / "ISCOGroups_en.csv", ["conceptType", "conceptUri", "code", "preferredLabel", "altLabels", "description"],
+           [["ISCOGroup", "http://data.europa.eu/esco/isco/C7", "7", "Craft workers", "", "Craft."],
+            ["ISCOGroup", "http://data.europa.eu/esco/isco/C7212", "7212", "Welders and flamecutters", "", "Weld."]])
+    _write(folder / "greenSkillsCollection_en.csv", ["conceptType", "conceptUri", "preferredLabel"],
+           [["KnowledgeSkillCompetence", SK + "s2", "save energy"]])
+    _write(folder / "occupationSkillRelations.csv", ["occupationUri", "relationType", "skillType", "skillUri"],
+           relations if relations is not None else
+           [[OCC + "w1", "essential", "skill/competence", SK + "s1"],
+            [OCC + "w2", "optional", "skill/competence", SK + "s2"]])
+    return folder
+
+
+def test_small_export(tmp_path: Path) -> None:
+    isco, esco = parse_esco_export(make_export(tmp_path / "esco-v9.9"))
+    assert esco.version == "v9.9" and esco.supersedes == ("esco-lite",)
+    assert [(g.code, g.kind, g.parent_code) for g in isco.occupations] == [("7", "group", None), ("7212", "occupation", "721")]
+    w1, w2 = esco.occupations
+    assert (w1.code, w1.parent_code, w1.isco_code, w1.alt_titles, w1.level) == ("7212.1", "7212", "7212", ("welding operative",), 5)
+    assert (w2.parent_code, w2.level) == ("7212.1", 6)
+    assert {s.uri: s.tags for s in esco.skills} == {SK + "s1": (), SK + "s2": ("green",)}
+    assert [(r.occupation_key, r.relation) for r in esco.relations] == [(OCC + "w1", "essential"), (OCC + "w2", "optional")]
+
+
+@pytest.mark.parametrize(
+    ("relation", "message"),
+    [
+        ([OCC + "w1", "required", "skill", SK + "s1"], "occupationSkillRelations.csv:2: field 'relationType': bad relationType 'required' (expected essential or optional)"),
+        (["w1", "essential", "skill", SK + "s1"], "occupationSkillRelations.csv:2: field 'occupationUri': bad concept URI 'w1'"),
+        ([OCC + "w1", "essential", "skill"], "occupationSkillRelations.csv:2: expected 4 fields, found 3"),
+    ],
+)
+def test_malformed_relations(tmp_path: Path, relation: list[str], message: str) -> None:
+    folder = make_export(tmp_path / "e", relations=[relation])
+    with pytest.raises(InputError) as err:
+        parse_esco_export(folder)
+    assert str(err.value) == f"{folder}/{message}"
+
+
+def test_dangling_relation_is_skipped_and_reported(tmp_path: Path) -> None:
+    folder = make_export(tmp_path / "e", relations=[[OCC + "gone", "essential", "skill", SK + "s1"]])
+    _, esco = parse_esco_export(folder)
+    assert esco.relations == [] and "skipped 1 relations" in esco.notes[0]
+
+
+def test_not_an_export(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="not an ESCO CSV export"):
+        parse_esco_export(tmp_path)
+
+
+def test_official_export_v1_1_1() -> None:
+    isco, esco = parse_esco_export(shared_path("data", "esco-v1.1.1"))
+    assert esco.version == "v1.1.1"
+    assert len(isco.occupations) == 619 and len(esco.occupations) == 3007 and len(esco.skills) == 13896
+    assert len(esco.relations) == 123855 - 67  # 67 links point at a concept the export does not list
+    tagged = {t for s in esco.skills for t in s.tags}
+    assert {"green", "digital", "transversal", "language"} <= tagged
+
+
+@pytest.mark.parametrize(
+    ("blob", "labels", "description"),
+    [
+        ("welder welding operative Welders join metal parts.", "welder welding operative", "Welders join metal parts."),
+        ("use ICT systems apply ICT The use of digital tools.", "use ICT systems apply ICT", "The use of digital tools."),
+        # A capitalised word that ends the text early is a label, not a description.
+        ("teach English Teach in English", "teach English Teach in English", ""),
+        ("only labels here", "only labels here", ""),
+    ],
+)
+def test_split_blob(blob: str, labels: str, description: str) -> None:
+    assert split_blob(blob) == (labels, description)
+
+
+@pytest.mark.parametrize(
+    ("labels", "description", "title"),
+    [
+        ("pipe welder welder of pipes pipeline welder", "Pipe welders join pipes.", "pipe welder"),
+        ("technical director head of technical technical manager", "Directors of technique run things.", "technical"),
+        ("baker", "Bakers bake.", "baker"),
+    ],
+)
+def test_occupation_title(labels: str, description: str, title: str) -> None:
+    assert occupation_title(labels, description) == title
+
+
+def test_skill_title_ends_where_a_paraphrase_starts() -> None:
+    initials = {"manage", "direct", "coordinate"}
+    assert skill_title("manage musical staff direct musical staff", initials) == "manage musical staff"
+
+
+def test_lite_set_from_package() -> None:
+    lite = parse_esco_lite()
+    assert len(lite.occupations) > 3000 and len(lite.skills) > 13000 and not lite.relations
+    assert all(o.uri and o.title for o in lite.occupations)
