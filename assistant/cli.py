@@ -16,7 +16,6 @@ from assistant.ingest import esco
 from assistant.ingest.runner import (
     KINDS,
     Job,
-    detect_kind,
     needs_defaults,
     plan_defaults,
     plan_path,
@@ -68,12 +67,8 @@ def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> li
         with factory() as session:
             names = source_names(session)
         jobs = jobs_for(names)
-        with tqdm(total=len(jobs) * 2, unit="step", desc="ingest", file=sys.stderr, leave=False) as bar:
-            def step(msg: str) -> None:
-                bar.set_description(msg[:60])
-                bar.update(1 if msg.startswith(("reading", "writing")) else 0)
-
-            reports = run_jobs(factory, jobs, step)
+        with tqdm(total=len(jobs), unit="source", desc="ingest", file=sys.stderr, leave=False) as bar:
+            reports = run_jobs(factory, jobs, lambda msg: bar.set_description(msg[:60]), lambda: bar.update(1))
     finally:
         engine.dispose()
     for r in reports:
@@ -84,7 +79,7 @@ def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> li
 def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
     def jobs_for(names: set[str]) -> list[Job]:
         jobs: list[Job] = []
-        given_esco = any(p.exists() and detect_kind(p) == "esco" for p in args.paths) or args.kind == "esco"
+        given_esco = any(esco.is_esco_export(p) for p in args.paths) or args.kind == "esco"
         if not args.paths or (needs_defaults(names) and not args.no_defaults):
             lite = esco.SOURCE_NAME not in names and not given_esco
             jobs += plan_defaults(settings.knowledge_dir, include_esco_lite=lite)

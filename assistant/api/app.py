@@ -37,17 +37,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         """Liveness plus store readiness: 503 when the store is unreachable or not migrated."""
         try:
             current, head = schema_revision(request.app.state.engine)
+            if current != head:
+                return JSONResponse(
+                    {"status": "unavailable", "detail": f"store schema at {current}, expected {head}"},
+                    status_code=503,
+                )
             with request.app.state.sessions() as session:
                 status = store_status(session)
         except StoreUnavailableError as exc:
             return JSONResponse({"status": "unavailable", "detail": str(exc)}, status_code=503)
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
-        if current != head:
-            return JSONResponse(
-                {"status": "unavailable", "detail": f"store schema at {current}, expected {head}"},
-                status_code=503,
-            )
         counts = {k: status[k] for k in ("occupations", "skills", "relations", "offers", "passages")}
         return JSONResponse({"status": "ok", "version": __version__, "schema": current, "store": counts})
 

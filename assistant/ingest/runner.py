@@ -121,6 +121,7 @@ def run_jobs(
     factory: sessionmaker[Session],
     jobs: list[Job],
     on_step: Callable[[str], None] = lambda _msg: None,
+    on_job_done: Callable[[], None] = lambda: None,
 ) -> list[SyncReport]:
     """Parse each job, then write each bundle in its own transaction (all or nothing per source)."""
     reports = []
@@ -133,4 +134,5 @@ def run_jobs(
                 report = sync_source(session, bundle)
             report.notes = list(bundle.notes)
             reports.append(report)
+        on_job_done()
     return reports

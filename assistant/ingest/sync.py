@@ -106,8 +106,8 @@ def _sync_keyed(
     key_of: Callable[[Any], tuple[Any, ...]],
     to_row: Callable[[Any], dict[str, Any]],
     owner_label: str,
-) -> TableChanges:
-    """Generic diff-and-apply by natural key, comparing content hashes."""
+) -> tuple[TableChanges, list[int]]:
+    """Diff by natural key and apply inserts and updates; returns the ids of vanished rows to delete."""
     changes = TableChanges()
     cols = [getattr(model, c) for c in key_cols]
     query = select(*cols, model.id, model.content_hash, model.source_id)
@@ -139,16 +139,17 @@ def _sync_keyed(
         session.execute(insert(model), list(part))
     for part in _chunks(rows_upd):
         session.execute(update(model), list(part))
-    if gone and model is Occupation:
-        for part in _chunks(gone):
-            session.execute(delete(OccupationSkill).where(OccupationSkill.occupation_id.in_(part)))
-    if gone and model is Skill:
-        for part in _chunks(gone):
-            session.execute(delete(OccupationSkill).where(OccupationSkill.skill_id.in_(part)))
-    for part in _chunks(gone):
-        session.execute(delete(model).where(model.id.in_(part)))
     changes.inserted, changes.updated, changes.deleted = len(rows_new), len(rows_upd), len(gone)
-    return changes
+    return changes, gone
+
+
+def _delete_rows(session: Session, model: type, ids: list[int]) -> None:
+    """Delete vanished concepts, and any links other sources still hold to them."""
+    link = {Occupation: OccupationSkill.occupation_id, Skill: OccupationSkill.skill_id}.get(model)
+    for part in _chunks(ids):
+        if link is not None:
+            session.execute(delete(OccupationSkill).where(link.in_(part)))
+        session.execute(delete(model).where(model.id.in_(part)))
 
 
 def _occupation_row(rec: OccupationRecord) -> dict[str, Any]:
@@ -186,14 +187,14 @@ def _sync_relations(session: Session, source_id: int, bundle: SourceBundle) -> T
     skill_ids: dict[str, int] = {}
     for scheme in schemes:
         # Result objects have .keys(), so dict.update would take them for mappings: go through .all().
-        occ_ids.update(session.execute(select(Occupation.key, Occupation.id).where(Occupation.scheme == scheme)).tuples().all())
-        skill_ids.update(session.execute(select(Skill.uri, Skill.id).where(Skill.scheme == scheme)).tuples().all())
+        occ_ids.update(session.execute(select(Occupation.key, Occupation.id).where(Occupation.scheme == scheme)).all())
+        skill_ids.update(session.execute(select(Skill.uri, Skill.id).where(Skill.scheme == scheme)).all())
     existing = {
         (o, s): (i, rel)
         for i, o, s, rel in session.execute(
             select(OccupationSkill.id, OccupationSkill.occupation_id, OccupationSkill.skill_id, OccupationSkill.relation)
             .where(OccupationSkill.source_id == source_id)
-        ).tuples()
+        )
     }
     wanted: dict[tuple[int, int], str] = {}
     for rel in bundle.relations:
@@ -275,19 +276,23 @@ def sync_source(session: Session, bundle: SourceBundle, *, now: datetime | None 
     source.imported_at = now or datetime.now(timezone.utc)
     session.flush()
     sid = source.id
-    report.tables["occupations"] = _sync_keyed(
+    report.tables["occupations"], gone_occ = _sync_keyed(
         session, Occupation, sid, ("scheme", "key"), bundle.occupations,
         lambda r: (r.scheme, r.key), _occupation_row, "occupation",
     )
-    report.tables["skills"] = _sync_keyed(
+    report.tables["skills"], gone_skills = _sync_keyed(
         session, Skill, sid, ("scheme", "uri"), bundle.skills,
         lambda r: (r.scheme, r.uri), _skill_row, "skill",
     )
+    # Links first, so that links to vanished concepts are counted as this source's deletions.
     report.tables["relations"] = _sync_relations(session, sid, bundle)
-    report.tables["offers"] = _sync_keyed(
+    _delete_rows(session, Occupation, gone_occ)
+    _delete_rows(session, Skill, gone_skills)
+    report.tables["offers"], gone_offers = _sync_keyed(
         session, Offer, sid, ("source_id", "external_id"), bundle.offers,
         lambda r: (sid, r.external_id), _offer_row, "",
     )
+    _delete_rows(session, Offer, gone_offers)
     report.tables["documents"] = _sync_documents(session, sid, bundle.documents)
     session.flush()
     return report
