@@ -75,6 +75,19 @@ def _isco_bundle(folder: Path, version: str) -> SourceBundle | None:
     )
 
 
+def _concept(path: Path, line: int, row: dict[str, str], seen: dict[str, int]) -> tuple[str, str]:
+    """Validated (URI, preferred label) of a concept row; remembers where each URI was seen."""
+    uri, label = row["conceptUri"].strip(), row["preferredLabel"].strip()
+    if not uri.startswith("http"):
+        raise InputError(path, f"bad concept URI '{uri}'", line=line, field="conceptUri")
+    if not label:
+        raise InputError(path, "empty preferredLabel", line=line, field="preferredLabel")
+    if uri in seen:
+        raise InputError(path, f"duplicate concept {uri} (first at line {seen[uri]})", line=line, field="conceptUri")
+    seen[uri] = line
+    return uri, label
+
+
 def _skills(folder: Path) -> list[SkillRecord]:
     tags: dict[str, set[str]] = {}
     for fname, tag in COLLECTIONS.items():
@@ -82,16 +95,10 @@ def _skills(folder: Path) -> list[SkillRecord]:
             for _, row in read_rows(folder / fname, ("conceptUri",)):
                 tags.setdefault(row["conceptUri"].strip(), set()).add(tag)
     path = folder / SKILLS
-    skills, seen = [], {}
+    skills: list[SkillRecord] = []
+    seen: dict[str, int] = {}
     for line, row in read_rows(path, ("conceptUri", "preferredLabel", "altLabels", "description", "skillType", "reuseLevel")):
-        uri, label = row["conceptUri"].strip(), row["preferredLabel"].strip()
-        if not uri.startswith("http"):
-            raise InputError(path, f"bad concept URI '{uri}'", line=line, field="conceptUri")
-        if not label:
-            raise InputError(path, "empty preferredLabel", line=line, field="preferredLabel")
-        if uri in seen:
-            raise InputError(path, f"duplicate concept {uri} (first at line {seen[uri]})", line=line, field="conceptUri")
-        seen[uri] = line
+        uri, label = _concept(path, line, row, seen)
         skills.append(
             SkillRecord(
                 scheme=SCHEME, uri=uri, label=label, alt_labels=_labels(row["altLabels"], label),
@@ -107,16 +114,11 @@ def _occupations(folder: Path) -> list[OccupationRecord]:
     path = folder / OCCUPATIONS
     rows = list(read_rows(path, ("conceptUri", "iscoGroup", "preferredLabel", "altLabels", "description", "code")))
     codes = {row["code"].strip() for _, row in rows}
-    occupations, seen = [], {}
+    occupations: list[OccupationRecord] = []
+    seen: dict[str, int] = {}
     for line, row in rows:
-        uri, label, code = row["conceptUri"].strip(), row["preferredLabel"].strip(), row["code"].strip()
-        if not uri.startswith("http"):
-            raise InputError(path, f"bad concept URI '{uri}'", line=line, field="conceptUri")
-        if not label:
-            raise InputError(path, "empty preferredLabel", line=line, field="preferredLabel")
-        if uri in seen:
-            raise InputError(path, f"duplicate concept {uri} (first at line {seen[uri]})", line=line, field="conceptUri")
-        seen[uri] = line
+        uri, label = _concept(path, line, row, seen)
+        code = row["code"].strip()
         isco = row["iscoGroup"].strip() or None
         # ESCO codes extend the ISCO unit group: 2654.1.7 sits under 2654.1, which sits under 2654.
         parent = code.rsplit(".", 1)[0] if "." in code else isco

@@ -128,3 +128,22 @@ def test_lite_set_from_package() -> None:
     lite = parse_esco_lite()
     assert len(lite.occupations) > 3000 and len(lite.skills) > 13000 and not lite.relations
     assert all(o.uri and o.title for o in lite.occupations)
+
+
+@pytest.mark.parametrize(
+    ("file", "row", "message"),
+    [
+        # Line 5: the first occupation's altLabels span two lines.
+        ("occupations_en.csv", ["Occupation", "w3", "7212", "x", "", "d", "7212.2"], "occupations_en.csv:5: field 'conceptUri': bad concept URI 'w3'"),
+        ("occupations_en.csv", ["Occupation", OCC + "w1", "7212", "again", "", "d", "7212.2"], f"occupations_en.csv:5: field 'conceptUri': duplicate concept {OCC}w1 (first at line 2)"),
+        ("skills_en.csv", ["KnowledgeSkillCompetence", SK + "s3", "knowledge", "", "", "", "d"], "skills_en.csv:4: field 'preferredLabel': empty preferredLabel"),
+    ],
+)
+def test_malformed_concepts(  # line numbers count the two-line altLabels above
+tmp_path: Path, file: str, row: list[str], message: str) -> None:
+    folder = make_export(tmp_path / "e")
+    with (folder / file).open("a", newline="", encoding="utf-8") as fh:
+        csv.writer(fh).writerow(row)
+    with pytest.raises(InputError) as err:
+        parse_esco_export(folder)
+    assert str(err.value) == f"{folder}/{message}"
