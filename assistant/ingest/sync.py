@@ -229,8 +229,10 @@ def _sync_documents(session: Session, source_id: int, docs: Sequence[DocumentRec
     for rec in docs:
         seen.add(rec.key)
         meta = (rec.title, rec.language, rec.url, rec.citation)
+        # The stored checksum covers the file and the passages made from it, so a changed splitter counts.
+        checksum = content_hash(rec)
         doc = existing.get(rec.key)
-        if doc is not None and doc.checksum == rec.checksum and (doc.title, doc.language, doc.url, doc.citation) == meta:
+        if doc is not None and doc.checksum == checksum and (doc.title, doc.language, doc.url, doc.citation) == meta:
             continue
         if doc is None:
             doc = Document(source_id=source_id, key=rec.key)
@@ -241,7 +243,7 @@ def _sync_documents(session: Session, source_id: int, docs: Sequence[DocumentRec
             doc.passages.clear()
             session.flush()  # old passages must go before new ones reuse their ordinals
         doc.title, doc.language, doc.url, doc.citation = meta
-        doc.checksum = rec.checksum
+        doc.checksum = checksum
         doc.passages.extend(
             Passage(ordinal=p.ordinal, section_path=list(p.section_path), language=p.language, text=p.text)
             for p in rec.passages

@@ -132,3 +132,16 @@ def test_superseded_source_is_removed(factory: sessionmaker[Session]) -> None:
     with factory() as s:
         assert set(s.scalars(select(Source.name))) == {"tax"}
         assert count(s, Occupation) == 2 and count(s, Skill) == 2 and count(s, Passage) == 0
+
+
+def test_changed_passages_of_an_unchanged_file_are_rewritten(factory: sessionmaker[Session]) -> None:
+    with factory.begin() as s:
+        sync_source(s, offers_and_docs("1"))
+    resplit = offers_and_docs("2")
+    doc = resplit.documents[0]
+    resplit.documents[0] = replace(doc, passages=(PassageRecord(0, "第一条。学徒签订协议。补贴。", ("总则",)),))
+    with factory.begin() as s:
+        report = sync_source(s, resplit)
+    assert report.tables["documents"].updated == 1 and report.tables["offers"].total == 0
+    with factory() as s:
+        assert count(s, Passage) == 1

@@ -12,3 +12,12 @@ def test_migrate_is_idempotent_and_creates_every_table(engine: Engine) -> None:
     assert schema_revision(engine) == ("0001", "0001")
     tables = set(inspect(engine).get_table_names())
     assert {"sources", "occupations", "skills", "occupation_skills", "offers", "documents", "passages"} <= tables
+
+
+def test_in_memory_sqlite_url() -> None:
+    from assistant.store.db import make_engine
+
+    engine = make_engine("sqlite://")
+    migrate(engine)
+    assert schema_revision(engine)[0] == "0001"
+    engine.dispose()
