@@ -1,0 +1,1 @@
+"""The index layer: embedders, dense (FAISS) and lexical indexes over the store."""
