@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +10,6 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant import __version__
 from assistant.errors import InputError, UnknownSourceError
 from assistant.ingest import csco, esco, esco_lite
 from assistant.ingest.documents import SUPPORTED as DOCUMENT_SUFFIXES
@@ -132,9 +130,6 @@ def run_jobs(
         bundles = job.parse()
         for bundle in bundles:
             on_step(f"writing {bundle.name}")
-            # A new SkillPath may parse the same file differently: then the source is re-synced
-            # (row by row, so unchanged rows stay untouched) instead of being skipped as unchanged.
-            bundle.checksum = hashlib.sha256(f"{bundle.checksum}:{__version__}".encode()).hexdigest()
             with factory.begin() as session:
                 report = sync_source(session, bundle)
             report.notes = list(bundle.notes)

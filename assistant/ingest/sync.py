@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from assistant import __version__
 from assistant.errors import SkillPathError
 from assistant.ingest.records import (
     DocumentRecord,
@@ -259,8 +260,11 @@ def _sync_documents(session: Session, source_id: int, docs: Sequence[DocumentRec
 def sync_source(session: Session, bundle: SourceBundle, *, now: datetime | None = None) -> SyncReport:
     """Bring the store in line with `bundle`; the caller owns the transaction."""
     report = SyncReport(source=bundle.name, version=bundle.version)
+    # A new SkillPath may parse the same files differently: then the source is re-synced (row by
+    # row, so unchanged rows stay untouched) instead of being skipped as unchanged.
+    checksum = hashlib.sha256(f"{bundle.checksum}:{__version__}".encode()).hexdigest()
     source = session.scalar(select(Source).where(Source.name == bundle.name))
-    if source is not None and source.checksum == bundle.checksum and source.version == bundle.version:
+    if source is not None and source.checksum == checksum and source.version == bundle.version:
         report.unchanged = True
         return report
     for name in bundle.supersedes:
@@ -272,7 +276,7 @@ def sync_source(session: Session, bundle: SourceBundle, *, now: datetime | None 
         source = Source(name=bundle.name, kind=bundle.kind)
         session.add(source)
     source.kind = bundle.kind
-    source.version, source.checksum = bundle.version, bundle.checksum
+    source.version, source.checksum = bundle.version, checksum
     source.location, source.url = bundle.location, bundle.url
     source.licence, source.attribution = bundle.licence, bundle.attribution
     source.imported_at = now or datetime.now(timezone.utc)
