@@ -36,3 +36,23 @@ class UnknownSourceError(SkillPathError):
 
 class StoreUnavailableError(SkillPathError):
     """The database cannot be reached or is not migrated."""
+
+
+class IndexNotReadyError(SkillPathError):
+    """No index version has been built yet, or the serving one cannot be loaded."""
+
+
+class IndexMismatchError(SkillPathError):
+    """The index on disk does not match the store or the configured embedder; it is not served."""
+
+
+class IndexBusyError(SkillPathError):
+    """Another `skillpath index` build holds the lock."""
+
+
+class NoPreviousVersionError(SkillPathError):
+    """`skillpath index --rollback` with no earlier complete version to go back to."""
+
+
+class QueryError(SkillPathError):
+    """A search request that cannot be answered as asked (empty text, unknown type, k out of range)."""
