@@ -113,5 +113,5 @@ def test_load_refuses_another_tokenizer(index: LexicalIndex, tmp_path: Path) -> 
     index.save(tmp_path)
     meta = json.loads((tmp_path / META_FILE).read_text())
     (tmp_path / META_FILE).write_text(json.dumps({**meta, "tokenizer": "0+jieba-0.1"}))
-    with pytest.raises(ValueError, match=r"tokenizer 0\+jieba-0\.1, this code uses 1\+jieba-.*; rebuild the index$"):
+    with pytest.raises(ValueError, match=r"tokenizer 0\+jieba-0\.1, this code uses 2\+jieba-.*; rebuild the index$"):
         LexicalIndex.load(tmp_path)
