@@ -1,4 +1,4 @@
-"""Command line: `skillpath ingest`, `skillpath status`, `skillpath serve`."""
+"""Command line: `skillpath ingest`, `status`, `index`, `search`, `serve`."""
 
 from __future__ import annotations
 
@@ -23,6 +23,8 @@ from assistant.ingest.runner import (
     source_names,
 )
 from assistant.ingest.sync import SyncReport
+from assistant.index.documents import TYPES
+from assistant.index.versions import IndexVersions
 from assistant.store.db import make_engine, make_sessionmaker, migrate
 from assistant.store.stats import store_status
 
@@ -40,7 +42,18 @@ def _parser() -> argparse.ArgumentParser:
     ing.add_argument("--no-defaults", action="store_true", help="do not add the bundled defaults to an empty store")
     st = sub.add_parser("status", help="what the store holds")
     st.add_argument("--json", action="store_true", help="print one JSON object")
-    sv = sub.add_parser("serve", help="run the web service (ingests the defaults on first run)")
+    ix = sub.add_parser("index", help="build a new index version from the store and switch to it atomically")
+    ix.add_argument("--rollback", action="store_true", help="serve the previous index version again")
+    ix.add_argument("--list", action="store_true", help="list the index versions on disk")
+    se = sub.add_parser("search", help="search the serving index")
+    se.add_argument("text")
+    se.add_argument("--type", choices=TYPES)
+    se.add_argument("--scheme")
+    se.add_argument("--lang")
+    se.add_argument("--location")
+    se.add_argument("-k", type=int, default=10)
+    se.add_argument("--json", action="store_true", help="print the API's JSON")
+    sv = sub.add_parser("serve", help="run the web service (ingests the defaults and builds the index on first run)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
     return p
@@ -93,11 +106,15 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.retrieval.runtime import make_retrieval
+
     engine = make_engine(settings.database_url)
     try:
         migrate(engine)
-        with make_sessionmaker(engine)() as session:
+        sessions = make_sessionmaker(engine)
+        with sessions() as session:
             status = store_status(session)
+        status["index"] = make_retrieval(settings, sessions).holder.status()
     finally:
         engine.dispose()
     if args.json:
@@ -109,9 +126,93 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     print(f"relations: {status['relations']}")
     print("offers: " + ", ".join(f"{k} {v}" for k, v in status["offers"].items()) + f" ({status['sample_offers']} sample)")
     print(f"documents: {status['documents']}, passages: {status['passages']}")
+    ix = status["index"]
+    print(f"index: {ix['state']}" + (f" {ix['version']} ({ix['embedder']}, built {ix['built_at']})" if ix["version"] else ""))
+    for problem in ix["problems"]:
+        print(f"  ! {problem}")
     print("sources:")
     for s in status["sources"]:
         print(f"  {s['name']:<28} {s['kind']:<10} {s['version']}  imported {s['imported_at'][:19]}")
+    return 0
+
+
+def _build_index(settings: Settings) -> None:
+    from assistant.index.build import build_index
+    from assistant.retrieval.runtime import cached_embedder
+
+    settings.ensure_home()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
+        embedder = cached_embedder(settings)
+        with tqdm(unit="text", desc="index", file=sys.stderr, leave=False) as bar:
+            def step(name: str, done: int, total: int) -> None:
+                bar.total = total
+                bar.set_description(name)
+                bar.n = done
+                bar.refresh()
+
+            report = build_index(make_sessionmaker(engine), embedder, versions, hnsw_above=settings.hnsw_above,
+                                 on_step=step)
+    finally:
+        engine.dispose()
+    m = report.manifest
+    print(f"index {m.version_id}: " + ", ".join(f"{k} {v}" for k, v in m.counts.items())
+          + f"; {m.units} units, {m.embedder} {m.dim}-d {m.dense_kind}; embedded {report.embedded}, "
+          f"reused {report.reused} from cache; {report.seconds:.1f} s")
+
+
+def _index_needed(settings: Settings) -> bool:
+    """No index yet, or one built from other store content or with another model."""
+    from assistant.retrieval.runtime import make_retrieval
+
+    engine = make_engine(settings.database_url)
+    try:
+        state = make_retrieval(settings, make_sessionmaker(engine)).holder.status()["state"]
+    finally:
+        engine.dispose()
+    return state != "ok"
+
+
+def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
+    versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
+    if args.list:
+        current = versions.current_id()
+        for vid in versions.versions():
+            print(("* " if vid == current else "  ") + vid)
+        return 0
+    if args.rollback:
+        print(f"index: now serving {versions.rollback()}")
+        return 0
+    _build_index(settings)
+    return 0
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.retrieval.runtime import make_retrieval
+    from assistant.retrieval.search import Query
+
+    query = Query(args.text, type=args.type, scheme=args.scheme, lang=args.lang, location=args.location, k=args.k)
+    engine = make_engine(settings.database_url)
+    try:
+        retrieval = make_retrieval(settings, make_sessionmaker(engine))
+        hits = retrieval.service.search(query)
+        warnings = retrieval.holder.warnings()
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps({"hits": [h.to_dict() for h in hits], "warnings": warnings}, ensure_ascii=False))
+        return 0
+    for w in warnings:
+        print(f"warning: {w}", file=sys.stderr)
+    for i, h in enumerate(hits, 1):
+        ident = " ".join(x for x in (h.scheme, h.code) if x)
+        print(f"{i:>2}. {h.score:.3f}  [{h.type}] {h.title}  ({ident})")
+        cite = ", ".join(x for x in (h.source.get("name"), h.source.get("version"), h.uri or h.source.get("url")) if x)
+        print(f"    {h.snippet[:100]}" + (f"\n    source: {cite}" if cite else ""))
+    if not hits:
+        print("no results")
     return 0
 
 
@@ -124,6 +225,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     _ingest(settings, lambda names: plan_defaults(settings.knowledge_dir,
                                                   include_esco_lite=esco.SOURCE_NAME not in names)
             if needs_defaults(names) else [])
+    if _index_needed(settings):
+        _build_index(settings)
     host, port = args.host or settings.host, args.port or settings.port
     print(f"SkillPath on http://{host}:{port}/  (store: {settings.database_url})", flush=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
@@ -133,7 +236,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env(environ)
-    handlers = {"ingest": cmd_ingest, "status": cmd_status, "serve": cmd_serve}
+    handlers = {"ingest": cmd_ingest, "status": cmd_status, "index": cmd_index, "search": cmd_search,
+                "serve": cmd_serve}
     try:
         return handlers[args.command](args, settings)
     except SkillPathError as exc:

@@ -20,6 +20,9 @@ class Settings:
     knowledge_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
+    embedder: str = "e5-small"  # e5-small | minilm | fake | a local sentence-transformers folder
+    index_keep: int = 3  # index versions kept on disk (the serving one and the ones rollback can reach)
+    hnsw_above: int = 50_000  # dense rows above which FAISS uses HNSW instead of exact search
 
     @property
     def index_dir(self) -> Path:
@@ -42,6 +45,9 @@ class Settings:
             knowledge_dir=knowledge,
             host=env.get("SKILLPATH_HOST", "127.0.0.1"),
             port=int(env.get("SKILLPATH_PORT", "8000")),
+            embedder=env.get("SKILLPATH_EMBEDDER") or "e5-small",
+            index_keep=int(env.get("SKILLPATH_INDEX_KEEP", "3")),
+            hnsw_above=int(env.get("SKILLPATH_HNSW_ABOVE", "50000")),
         )
 
     def ensure_home(self) -> None:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from assistant.config import Settings
 from assistant.store.db import make_engine, make_sessionmaker, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -73,3 +76,33 @@ def sqlite_factory(tmp_path: Path) -> Iterator[sessionmaker[Session]]:
     migrate(eng)
     yield make_sessionmaker(eng)
     eng.dispose()
+
+
+@dataclass(frozen=True)
+class IndexedHome:
+    """A data home holding the bundled defaults on SQLite and one index version built with the fake embedder."""
+
+    home: Path
+    env: dict[str, str]
+    settings: Settings
+
+
+@pytest.fixture(scope="session")
+def indexed_home(tmp_path_factory: pytest.TempPathFactory) -> IndexedHome:
+    """Built once per test run (about 15 s): tests that change it must copy it first (see copy_indexed_home)."""
+    from assistant.cli import main
+
+    home = tmp_path_factory.mktemp("indexed")
+    env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "fake"}
+    assert main(["ingest"], environ=env) == 0
+    assert main(["index"], environ=env) == 0
+    return IndexedHome(home, env, Settings.from_env(env))
+
+
+@pytest.fixture
+def copy_indexed_home(indexed_home: IndexedHome, tmp_path: Path) -> IndexedHome:
+    """A private copy of the indexed home, for tests that ingest, rebuild, roll back or kill builds."""
+    home = tmp_path / "home"
+    shutil.copytree(indexed_home.home, home)
+    env = {**indexed_home.env, "SKILLPATH_HOME": str(home)}
+    return IndexedHome(home, env, Settings.from_env(env))

@@ -10,9 +10,11 @@ from fastapi.responses import JSONResponse
 
 from assistant import __version__
 from assistant.api.errors import install_error_handlers
+from assistant.api.search import router as search_router
 from assistant.config import Settings
 from assistant.errors import StoreUnavailableError
 from assistant.store.db import make_engine, make_sessionmaker, schema_revision
+from assistant.retrieval.runtime import make_retrieval, warm_up
 from assistant.store.stats import store_status
 
 
@@ -26,11 +28,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.settings = settings
         app.state.engine = engine
         app.state.sessions = make_sessionmaker(engine)
+        app.state.retrieval = make_retrieval(settings, app.state.sessions)
+        warm_up(app.state.retrieval)
         yield
         engine.dispose()
 
     app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
+    app.include_router(search_router)
 
     @app.get("/healthz")
     def healthz(request: Request) -> JSONResponse:
@@ -49,6 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except Exception as exc:  # noqa: BLE001 - a health check reports, it does not raise
             return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
         counts = {k: status[k] for k in ("occupations", "skills", "relations", "offers", "passages")}
-        return JSONResponse({"status": "ok", "version": __version__, "schema": current, "store": counts})
+        index = request.app.state.retrieval.holder.status()
+        # A missing or incompatible index means search cannot answer: not ready. A stale one still serves.
+        ok = index["state"] in ("ok", "stale")
+        body = {"status": "ok" if index["state"] == "ok" else "degraded" if ok else "unavailable",
+                "version": __version__, "schema": current, "store": counts, "index": index}
+        return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

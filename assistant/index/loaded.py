@@ -1,0 +1,169 @@
+"""A built index version in memory, and the holder that serves the current one and reloads it when it changes."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from assistant.errors import IndexMismatchError, IndexNotReadyError
+from assistant.index.build import FIELDS, UNITS_FILE, load_docs
+from assistant.index.dense import DenseIndex
+from assistant.index.documents import IndexDoc
+from assistant.index.lexical import LexicalIndex
+from assistant.index.manifest import Manifest, check_compatible, read_manifest, verify_files
+from assistant.index.versions import IndexVersions
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which documents may match; None means any."""
+
+    types: Sequence[str] | None = None
+    schemes: Sequence[str] | None = None
+    languages: Sequence[str] | None = None
+    location: str | None = None
+    leaf_only: bool = False
+
+
+class LoadedIndex:
+    """Documents, the unit table and both indexes of one version, verified against its manifest."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.manifest: Manifest = read_manifest(folder)
+        verify_files(folder, self.manifest)
+        self.docs: list[IndexDoc] = load_docs(folder)
+        with np.load(folder / UNITS_FILE) as units:
+            self.unit_doc = units["doc"].astype(np.int64)
+            self.unit_field = units["field"]
+            dense_row = units["dense_row"]
+        self.dense_unit = np.flatnonzero(dense_row >= 0)  # dense row r is unit dense_unit[r]
+        self.dense = DenseIndex.load(folder)
+        self.lexical = LexicalIndex.load(folder)
+        self._type = np.array([d.type for d in self.docs])
+        self._scheme = np.array([d.scheme or "" for d in self.docs])
+        self.lang = np.array([d.language for d in self.docs])
+        self._leaf = np.array([d.leaf for d in self.docs], bool)
+        self._location = [(d.location or "").casefold() for d in self.docs]
+
+    def doc_mask(self, f: Filters) -> np.ndarray:
+        mask = np.ones(len(self.docs), bool)
+        for values, column in ((f.types, self._type), (f.schemes, self._scheme), (f.languages, self.lang)):
+            if values:
+                mask &= np.isin(column, list(values))
+        if f.leaf_only:
+            mask &= self._leaf
+        if f.location:
+            where = f.location.casefold()
+            mask &= np.array([bool(loc) and (where in loc or loc in where) for loc in self._location], bool)
+        return mask
+
+    def unit_mask(self, doc_mask: np.ndarray, fields: Sequence[str] | None = None) -> np.ndarray:
+        mask = doc_mask[self.unit_doc]
+        if fields is not None:
+            mask &= np.isin(self.unit_field, [FIELDS.index(f) for f in fields])
+        return mask
+
+    def dense_search(self, vector: np.ndarray, k: int, unit_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Units (ids into the unit table) nearest to one query vector, among the allowed ones."""
+        allowed = unit_mask[self.dense_unit]
+        if not allowed.any():
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        rows, scores = self.dense.search(vector.reshape(1, -1), k, allowed)
+        keep = rows[0] >= 0
+        return self.dense_unit[rows[0][keep]], scores[0][keep]
+
+    def lexical_search(self, query: str, k: int, unit_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return self.lexical.search(query, k, unit_mask)
+
+
+class IndexHolder:
+    """Serves the CURRENT version; picks up a new one (or a rollback) on the next request, without a restart."""
+
+    def __init__(
+        self,
+        versions: IndexVersions,
+        *,
+        embedder: tuple[str, str, Callable[[], int]],
+        store_hash: Callable[[], str] | None = None,
+        check_store_every: float = 2.0,
+    ) -> None:
+        self.versions = versions
+        self._embedder = embedder
+        self._store_hash = store_hash
+        self._every = check_store_every
+        self._lock = threading.Lock()
+        self._loaded: LoadedIndex | None = None
+        self._marker: tuple[int, int] | None = None
+        self._problems: list[str] = []  # fatal: nothing is served
+        self._stale: list[str] = []  # the store moved on since the build: served, with a warning
+        self._store_checked = 0.0
+        self._store_now: str | None = None
+
+    def _refresh(self) -> None:
+        marker = self.versions.marker()
+        if marker != self._marker or self._loaded is None:
+            path = self.versions.current_path()
+            if path is None:
+                self._loaded, self._marker = None, marker
+                self._problems = ["no index has been built yet — run `skillpath index`"]
+            else:
+                try:
+                    self._loaded = LoadedIndex(path)
+                    self._marker = marker
+                except Exception as exc:  # noqa: BLE001 - keep serving what we had, and say why
+                    self._problems = [f"index version {path.name} cannot be loaded: {exc}"]
+                    if self._loaded is None:
+                        return
+            self._store_checked = 0.0
+        now = time.monotonic()
+        if self._store_hash is not None and now - self._store_checked >= self._every:
+            self._store_checked = now
+            try:
+                self._store_now = self._store_hash()
+            except Exception:  # noqa: BLE001 - the index serves from memory; /healthz reports the store itself
+                self._store_now = None
+        if self._loaded is not None:
+            name, version, dim = self._embedder
+            manifest = self._loaded.manifest
+            # Vectors from another model are meaningless to this one: refuse. A store that changed since the
+            # build still gives correct citations for what the index holds: serve it, but say it is stale.
+            self._problems = check_compatible(manifest, embedder=name, embedder_version=version, dim=dim(),
+                                              store_hash=None)
+            self._stale = [p for p in check_compatible(manifest, embedder=manifest.embedder,
+                                                       embedder_version=manifest.embedder_version,
+                                                       dim=manifest.dim, store_hash=self._store_now)]
+
+    def get(self) -> LoadedIndex:
+        """The serving index, or an error saying exactly why there is none to serve."""
+        with self._lock:
+            self._refresh()
+            if self._loaded is None:
+                raise IndexNotReadyError("; ".join(self._problems) or "no index")
+            if self._problems:
+                raise IndexMismatchError("; ".join(self._problems))
+            return self._loaded
+
+    def warnings(self) -> list[str]:
+        """Why the served index may be out of date (empty when it matches the store)."""
+        with self._lock:
+            return list(self._stale)
+
+    def status(self) -> dict[str, object]:
+        """For /healthz and `skillpath status`: the serving version and any mismatch, without raising."""
+        with self._lock:
+            self._refresh()
+            m = self._loaded.manifest if self._loaded else None
+            return {
+                "state": "missing" if m is None else "mismatch" if self._problems else "stale" if self._stale else "ok",
+                "version": m.version_id if m else None,
+                "built_at": m.built_at if m else None,
+                "embedder": f"{m.embedder} ({m.embedder_version}, {m.dim}-d)" if m else None,
+                "counts": m.counts if m else {},
+                "problems": list(self._problems) + list(self._stale),
+            }

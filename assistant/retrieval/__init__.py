@@ -1,0 +1,1 @@
+"""Retrieval and matching: search over the built index, job-title normalisation."""

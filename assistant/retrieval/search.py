@@ -1,0 +1,102 @@
+"""The search service behind GET /api/search and `skillpath search`: validated queries, fused hits, citations."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from assistant.errors import QueryError
+from assistant.index.documents import TYPES, IndexDoc
+from assistant.index.embedders import Embedder
+from assistant.index.loaded import Filters, LoadedIndex
+from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
+from assistant.retrieval.normalise import normalise_occupation
+
+MAX_QUERY_CHARS = 500
+MAX_K = 100
+DEPTH = 50
+# Dense lists (one per language) carry meaning across languages; BM25 catches exact words, codes and names.
+DENSE_WEIGHT, LEXICAL_WEIGHT = 1.0, 0.7
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One search result, in the shape of the public contract (plus language, location, tags and extras)."""
+
+    id: str
+    type: str
+    scheme: str | None
+    code: str | None
+    uri: str | None
+    title: str
+    score: float
+    snippet: str
+    source: dict[str, str | None]
+    language: str
+    location: str | None
+    tags: list[str]
+    extra: dict[str, Any]
+
+    @classmethod
+    def of(cls, doc: IndexDoc, score: float) -> "Hit":
+        return cls(doc.id, doc.type, doc.scheme, doc.code, doc.uri, doc.title, round(score, 4), doc.snippet,
+                   dict(doc.source), doc.language, doc.location, list(doc.tags), dict(doc.extra))
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated search request."""
+
+    text: str
+    type: str | None = None
+    scheme: str | None = None
+    lang: str | None = None
+    location: str | None = None
+    k: int = 10
+
+    def __post_init__(self) -> None:
+        if not self.text.strip():
+            raise QueryError("q: the query is empty")
+        if len(self.text) > MAX_QUERY_CHARS:
+            raise QueryError(f"q: the query has {len(self.text)} characters; the limit is {MAX_QUERY_CHARS}")
+        if self.type is not None and self.type not in TYPES:
+            raise QueryError(f"type: '{self.type}' is not one of {', '.join(TYPES)}")
+        if not 1 <= self.k <= MAX_K:
+            raise QueryError(f"k: {self.k} is out of range 1..{MAX_K}")
+
+
+class SearchService:
+    """Runs without FastAPI: the web route and the CLI both call search()."""
+
+    def __init__(self, index: Callable[[], LoadedIndex], embedder: Embedder) -> None:
+        self._index = index  # IndexHolder.get: the current version, reloaded when it changes
+        self.embedder = embedder
+
+    def search(self, query: Query) -> list[Hit]:
+        index = self._index()
+        schemes = [query.scheme] if query.scheme else None
+        languages = [query.lang] if query.lang else None
+        if query.type == "occupation":  # occupations have no place: a location filter does not apply
+            matches = normalise_occupation(index, self.embedder, query.text, schemes=schemes, languages=languages,
+                                           k=query.k)
+            return [Hit.of(index.docs[m.doc], m.score) for m in matches]
+        types = [query.type] if query.type else None
+        location = query.location if query.type in (None, "apprenticeship", "training") else None
+        docs = index.doc_mask(Filters(types=types, schemes=schemes, languages=languages, location=location))
+        if not docs.any():
+            return []
+        vector = self.embedder.embed_queries([query.text])[0]
+        lists: list[Ranked] = []
+        for lang in sorted(set(index.lang[docs].tolist())):
+            units, scores = index.dense_search(vector, DEPTH * 3, index.unit_mask(docs & (index.lang == lang)))
+            ids, best = best_per_doc(units, scores, index.unit_doc)
+            lists.append(Ranked(f"dense:{lang}", DENSE_WEIGHT, ids[:DEPTH], best[:DEPTH]))
+        units, scores = index.lexical_search(query.text, DEPTH * 3, index.unit_mask(docs))
+        ids, best = best_per_doc(units, scores, index.unit_doc)
+        lists.append(Ranked("lexical", LEXICAL_WEIGHT, ids[:DEPTH], best[:DEPTH]))
+        fused = normalised(rrf(lists), [DENSE_WEIGHT, LEXICAL_WEIGHT])
+        return [Hit.of(index.docs[doc], min(score, 1.0)) for doc, score in top(fused, query.k)]
