@@ -102,6 +102,7 @@ class IndexHolder:
         self._marker: tuple[int, int] | None = None
         self._problems: list[str] = []  # fatal: nothing is served
         self._stale: list[str] = []  # the store moved on since the build: served, with a warning
+        self._unloadable: list[str] = []  # CURRENT cannot be loaded while an older version is served
         self._store_checked = 0.0
         self._store_now: str | None = None
 
@@ -109,6 +110,7 @@ class IndexHolder:
         marker = self.versions.marker()
         if marker != self._marker or self._loaded is None:
             path = self.versions.current_path()
+            self._unloadable = []
             if path is None:
                 self._loaded, self._marker = None, marker
                 self._problems = ["no index has been built yet — run `skillpath index`"]
@@ -117,9 +119,11 @@ class IndexHolder:
                     self._loaded = LoadedIndex(path)
                     self._marker = marker
                 except Exception as exc:  # noqa: BLE001 - keep serving what we had, and say why
-                    self._problems = [f"index version {path.name} cannot be loaded: {exc}"]
+                    problem = f"index version {path.name} cannot be loaded: {exc}"
                     if self._loaded is None:
+                        self._problems = [problem]
                         return
+                    self._unloadable = [f"{problem}; still serving {self._loaded.manifest.version_id}"]
             self._store_checked = 0.0
         now = time.monotonic()
         if self._store_hash is not None and now - self._store_checked >= self._every:
@@ -135,9 +139,9 @@ class IndexHolder:
             # build still gives correct citations for what the index holds: serve it, but say it is stale.
             self._problems = check_compatible(manifest, embedder=name, embedder_version=version, dim=dim(),
                                               store_hash=None)
-            self._stale = [p for p in check_compatible(manifest, embedder=manifest.embedder,
-                                                       embedder_version=manifest.embedder_version,
-                                                       dim=manifest.dim, store_hash=self._store_now)]
+            self._stale = self._unloadable + check_compatible(
+                manifest, embedder=manifest.embedder, embedder_version=manifest.embedder_version, dim=manifest.dim,
+                store_hash=self._store_now)
 
     def get(self) -> LoadedIndex:
         """The serving index, or an error saying exactly why there is none to serve."""
