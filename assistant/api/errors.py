@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from assistant.errors import (
@@ -28,6 +29,14 @@ STATUS = {
 
 
 def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Same shape as our own QueryError: {"error", "detail"} with the parameter named first.
+        first = exc.errors()[0] if exc.errors() else {}
+        where = str(first.get("loc", ("", "request"))[-1])
+        return JSONResponse({"error": "QueryError", "detail": f"{where}: {first.get('msg', 'invalid')}"},
+                            status_code=400)
+
     @app.exception_handler(SkillPathError)
     async def _domain_error(_request: Request, exc: SkillPathError) -> JSONResponse:
         status = next((code for cls, code in STATUS.items() if isinstance(exc, cls)), 500)

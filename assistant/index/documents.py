@@ -121,7 +121,9 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
     for d in docs:
         src = sources[d.source_id]
         for p in d.passages:
-            section = " › ".join(p.section_path)
+            # A Markdown H1 repeats the document title: cite "title — section", not "title — title › section".
+            path = p.section_path[1:] if p.section_path[:1] == [d.title] else p.section_path
+            section = " › ".join(path)
             doc = IndexDoc(
                 id=f"policy:{src['name']}:{d.key}#{p.ordinal}", type="policy",
                 title=f"{d.title} — {section}" if section else d.title, language=p.language,

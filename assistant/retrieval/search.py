@@ -11,6 +11,7 @@ from assistant.index.documents import TYPES, IndexDoc
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
+from assistant.retrieval.gazetteer import spellings
 from assistant.retrieval.normalise import normalise_occupation
 
 MAX_QUERY_CHARS = 500
@@ -18,6 +19,7 @@ MAX_K = 100
 DEPTH = 50
 # Dense lists (one per language) carry meaning across languages; BM25 catches exact words, codes and names.
 DENSE_WEIGHT, LEXICAL_WEIGHT = 1.0, 0.7
+OFFER_TYPES = (None, "apprenticeship", "training")  # the types a location filter applies to
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,9 @@ class SearchService:
 
     def search(self, query: Query) -> list[Hit]:
         index = self._index()
+        for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
+            if value and value not in known:
+                raise QueryError(f"{name}: '{value}' is not in the index (it has: {', '.join(sorted(known))})")
         schemes = [query.scheme] if query.scheme else None
         languages = [query.lang] if query.lang else None
         if query.type == "occupation":  # occupations have no place: a location filter does not apply
@@ -85,7 +90,7 @@ class SearchService:
                                            k=query.k)
             return [Hit.of(index.docs[m.doc], m.score) for m in matches]
         types = [query.type] if query.type else None
-        location = query.location if query.type in (None, "apprenticeship", "training") else None
+        location = spellings(query.location) if query.location and query.type in OFFER_TYPES else None
         docs = index.doc_mask(Filters(types=types, schemes=schemes, languages=languages, location=location))
         if not docs.any():
             return []

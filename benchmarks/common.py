@@ -1,0 +1,39 @@
+"""Shared benchmark helpers: a data home with the bundled defaults indexed by the real model, shared data paths."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from assistant.config import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+DEFAULT_HOME = ROOT / "var" / "bench"
+
+
+def shared(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        sys.exit(f"shared data not found: {path} (benchmarks read ../shared/data beside the checkout)")
+    return path
+
+
+def bench_settings(home: Path | None = None) -> Settings:
+    """Settings for a benchmark home: SKILLPATH_BENCH_HOME or var/bench, real e5-small embedder."""
+    env = {**os.environ, "SKILLPATH_HOME": str(home or os.environ.get("SKILLPATH_BENCH_HOME", DEFAULT_HOME)),
+           "SKILLPATH_EMBEDDER": os.environ.get("SKILLPATH_EMBEDDER", "e5-small")}
+    env.pop("SKILLPATH_DATABASE_URL", None)
+    return Settings.from_env(env)
+
+
+def ensure_index(settings: Settings) -> None:
+    """Ingest the bundled defaults and build the index once; later runs reuse them."""
+    from assistant.cli import main
+
+    env = {"SKILLPATH_HOME": str(settings.home), "SKILLPATH_EMBEDDER": settings.embedder}
+    if not (settings.home / "skillpath.db").exists():
+        main(["ingest"], environ=env)
+    if not (settings.index_dir / "CURRENT").exists():
+        main(["index"], environ=env)
