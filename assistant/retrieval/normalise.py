@@ -9,6 +9,7 @@ import numpy as np
 
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
+from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
 from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
 from assistant.retrieval.jobad import clean_title
 
@@ -32,20 +33,28 @@ class OccupationMatch:
     ranks: dict[str, int]
 
 
-def _signals(index: LoadedIndex, vector: np.ndarray, query: str, docs: np.ndarray) -> list[Ranked]:
+def _signals(index: LoadedIndex, embedder: Embedder, query: str, docs: np.ndarray) -> list[Ranked]:
     lists: list[Ranked] = []
-    # One dense list per language: e5 prefers the query's own language, so a single list would bury the other
-    # scheme (电焊工 scores a Chinese 美发师 above the English "welder"). Per-language lists compete by rank.
-    for lang in sorted(set(index.lang[docs].tolist())):
+    vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
+    # One set of lists per language: e5 prefers the query's own language, so a single dense list would bury the
+    # other scheme. For the other language the query is first carried across with the bilingual vocabulary,
+    # because e5-small's cross-lingual match of short titles is weak (电焊工 → "electrical engineering
+    # technician" above "welder"); without a vocabulary term the original query is used as it is.
+    own = language_of(query)
+    for lang, text in language_variants(query, sorted(set(index.lang[docs].tolist()))).items():
+        factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
         in_lang = docs & (index.lang == lang)
+        if text not in vectors:
+            vectors[text] = embedder.embed_queries([text])[0]
+        vector = vectors[text]
         for name, fields in (("dense:names", ("title", "alias")), ("dense:definition", ("definition",))):
             units, scores = index.dense_search(vector, DEPTH * 3, index.unit_mask(in_lang, fields))
             ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"{name}:{lang}", WEIGHTS[name], ids[:DEPTH], best[:DEPTH]))
-    for name, fields in (("lexical:names", ("title", "alias")), ("lexical:tasks", ("definition", "tasks"))):
-        units, scores = index.lexical_search(query, DEPTH * 3, index.unit_mask(docs, fields))
-        ids, best = best_per_doc(units, scores, index.unit_doc)
-        lists.append(Ranked(name, WEIGHTS[name], ids[:DEPTH], best[:DEPTH]))
+            lists.append(Ranked(f"{name}:{lang}", WEIGHTS[name] * factor, ids[:DEPTH], best[:DEPTH]))
+        for name, fields in (("lexical:names", ("title", "alias")), ("lexical:tasks", ("definition", "tasks"))):
+            units, scores = index.lexical_search(text, DEPTH * 3, index.unit_mask(in_lang, fields))
+            ids, best = best_per_doc(units, scores, index.unit_doc)
+            lists.append(Ranked(f"{name}:{lang}", WEIGHTS[name] * factor, ids[:DEPTH], best[:DEPTH]))
     return lists
 
 
@@ -68,8 +77,7 @@ def normalise_occupation(
     docs = index.doc_mask(Filters(types=("occupation",), schemes=schemes, languages=languages, leaf_only=True))
     if not docs.any():
         return []
-    vector = embedder.embed_queries([query])[0]
-    lists = _signals(index, vector, query, docs)
+    lists = _signals(index, embedder, query, docs)
     fused = rrf(lists)
     # A language's lists count once in the ceiling: first place in every list of one language scores 1.0.
     per_language = [WEIGHTS[n] for n in ("dense:names", "dense:definition", "lexical:names", "lexical:tasks")]

@@ -6,10 +6,13 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from assistant.errors import QueryError
 from assistant.index.documents import TYPES, IndexDoc
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
+from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
 from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
 from assistant.retrieval.gazetteer import spellings
 from assistant.retrieval.normalise import normalise_occupation
@@ -78,6 +81,9 @@ class SearchService:
         self._index = index  # IndexHolder.get: the current version, reloaded when it changes
         self.embedder = embedder
 
+    def _vector(self, text: str) -> np.ndarray:
+        return self.embedder.embed_queries([text])[0]
+
     def search(self, query: Query) -> list[Hit]:
         index = self._index()
         for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
@@ -94,14 +100,21 @@ class SearchService:
         docs = index.doc_mask(Filters(types=types, schemes=schemes, languages=languages, location=location))
         if not docs.any():
             return []
-        vector = self.embedder.embed_queries([query.text])[0]
         lists: list[Ranked] = []
-        for lang in sorted(set(index.lang[docs].tolist())):
-            units, scores = index.dense_search(vector, DEPTH * 3, index.unit_mask(docs & (index.lang == lang)))
+        vectors: dict[str, np.ndarray] = {}
+        # Per document language: the query (carried across by the vocabulary where it can be), dense and lexical.
+        own = language_of(query.text)
+        for lang, text in language_variants(query.text, sorted(set(index.lang[docs].tolist()))).items():
+            factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
+            in_lang = index.unit_mask(docs & (index.lang == lang))
+            if text not in vectors:  # one embedding per distinct text: untranslated languages share it
+                vectors[text] = self._vector(text)
+            vector = vectors[text]
+            units, scores = index.dense_search(vector, DEPTH * 3, in_lang)
             ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"dense:{lang}", DENSE_WEIGHT, ids[:DEPTH], best[:DEPTH]))
-        units, scores = index.lexical_search(query.text, DEPTH * 3, index.unit_mask(docs))
-        ids, best = best_per_doc(units, scores, index.unit_doc)
-        lists.append(Ranked("lexical", LEXICAL_WEIGHT, ids[:DEPTH], best[:DEPTH]))
+            lists.append(Ranked(f"dense:{lang}", DENSE_WEIGHT * factor, ids[:DEPTH], best[:DEPTH]))
+            units, scores = index.lexical_search(text, DEPTH * 3, in_lang)
+            ids, best = best_per_doc(units, scores, index.unit_doc)
+            lists.append(Ranked(f"lexical:{lang}", LEXICAL_WEIGHT * factor, ids[:DEPTH], best[:DEPTH]))
         fused = normalised(rrf(lists), [DENSE_WEIGHT, LEXICAL_WEIGHT])
         return [Hit.of(index.docs[doc], min(score, 1.0)) for doc, score in top(fused, query.k)]

@@ -1,0 +1,67 @@
+"""Carry a query across Chinese and English with the team's bilingual occupation vocabulary (data/*.tsv)."""
+
+from __future__ import annotations
+
+import functools
+import re
+from pathlib import Path
+
+from assistant.index.tokenize import stem_english
+
+VOCABULARY = Path(__file__).resolve().parent / "data" / "occupation-terms.tsv"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@functools.cache
+def _entries() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
+    out = []
+    for n, line in enumerate(VOCABULARY.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        zh, sep, en = line.partition("\t")
+        if not sep:
+            raise ValueError(f"{VOCABULARY}:{n}: expected 'Chinese terms<TAB>English terms'")
+        out.append((tuple(t for t in zh.split("|") if t), tuple(t for t in en.split("|") if t)))
+    return tuple(out)
+
+
+def _stems(text: str) -> tuple[str, ...]:
+    return tuple(stem_english(w) for w in _WORD.findall(text.casefold()))
+
+
+def language_of(text: str) -> str:
+    """'zh' when the text has Han characters, else 'en' (the two languages SkillPath speaks)."""
+    return "zh" if _HAN.search(text) else "en"
+
+
+def translate(text: str, target: str) -> str | None:
+    """The vocabulary terms of text in the target language, or None when none is known (or no change needed)."""
+    source = language_of(text)
+    if source == target:
+        return None
+    terms: list[str] = []
+    if source == "zh":
+        remaining = text
+        # Longest matching Chinese term first, each stretch of text used once: 维修电工 before 电工.
+        hits = sorted(((t, en) for zh, en in _entries() for t in zh if t in text), key=lambda h: -len(h[0]))
+        for term, en in hits:
+            if term in remaining:
+                remaining = remaining.replace(term, " ")
+                terms += en[:2]
+    else:
+        words = set(_stems(text))
+        for zh, en in _entries():
+            if any(set(s) <= words for s in map(_stems, en) if s):
+                terms += zh[:2]
+    terms = list(dict.fromkeys(terms))
+    return " ".join(terms) if terms else None
+
+
+# Lists in a language other than the query's count a little less: equal evidence, the reader's own language wins.
+OTHER_LANGUAGE_WEIGHT = 0.8
+
+
+def language_variants(text: str, languages: list[str]) -> dict[str, str]:
+    """The query to use per document language: itself in its own language, translated where the vocabulary can."""
+    return {lang: translate(text, lang) or text for lang in languages}
