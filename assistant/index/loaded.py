@@ -18,6 +18,8 @@ from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest, check_compatible, read_manifest, verify_files
 from assistant.index.versions import IndexVersions
 
+MASK_CACHE = 512  # distinct (filters, fields) masks kept per loaded index
+
 
 @dataclass(frozen=True)
 class Filters:
@@ -50,10 +52,26 @@ class LoadedIndex:
         self.lang = np.array([d.language for d in self.docs])
         self._leaf = np.array([d.leaf for d in self.docs], bool)
         self._location = [(d.location or "").casefold() for d in self.docs]
+        self._masks: dict[tuple[object, ...], np.ndarray] = {}
         self.schemes = frozenset(d.scheme for d in self.docs if d.scheme)
         self.languages = frozenset(d.language for d in self.docs)
 
     def doc_mask(self, f: Filters) -> np.ndarray:
+        """Which documents pass the filters (cached: a search asks for the same few masks again and again)."""
+        key = ("doc", *(tuple(v) if v is not None and not isinstance(v, str) else v for v in
+                        (f.types, f.schemes, f.languages, f.location)), f.leaf_only)
+        return self._cached(key, lambda: self._doc_mask(f))
+
+    def _cached(self, key: tuple[object, ...], make: Callable[[], np.ndarray]) -> np.ndarray:
+        mask = self._masks.get(key)
+        if mask is None:
+            if len(self._masks) >= MASK_CACHE:
+                self._masks.clear()  # filters come in few combinations; a full reset is simpler than LRU
+            mask = self._masks[key] = make()
+            mask.flags.writeable = False  # shared between requests: callers combine masks with &, never &=
+        return mask
+
+    def _doc_mask(self, f: Filters) -> np.ndarray:
         mask = np.ones(len(self.docs), bool)
         for values, column in ((f.types, self._type), (f.schemes, self._scheme), (f.languages, self.lang)):
             if values:
@@ -66,11 +84,20 @@ class LoadedIndex:
             mask &= np.array([bool(loc) and any(w in loc or loc in w for w in wheres) for loc in self._location], bool)
         return mask
 
+    def language_mask(self, lang: str) -> np.ndarray:
+        return self._cached(("lang", lang), lambda: self.lang == lang)
+
     def unit_mask(self, doc_mask: np.ndarray, fields: Sequence[str] | None = None) -> np.ndarray:
-        mask = doc_mask[self.unit_doc]
-        if fields is not None:
-            mask &= np.isin(self.unit_field, [FIELDS.index(f) for f in fields])
-        return mask
+        """Units of the allowed documents, optionally only some fields (title, alias, definition, ...)."""
+        key = ("unit", hash(np.packbits(doc_mask).tobytes()), tuple(fields) if fields is not None else None)
+
+        def make() -> np.ndarray:
+            mask = doc_mask[self.unit_doc]
+            if fields is not None:
+                mask &= np.isin(self.unit_field, [FIELDS.index(f) for f in fields])
+            return mask
+
+        return self._cached(key, make)
 
     def dense_search(self, vector: np.ndarray, k: int, unit_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Units (ids into the unit table) nearest to one query vector, among the allowed ones."""

@@ -43,7 +43,7 @@ def _signals(index: LoadedIndex, embedder: Embedder, query: str, docs: np.ndarra
     own = language_of(query)
     for lang, text in language_variants(query, sorted(set(index.lang[docs].tolist()))).items():
         factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
-        in_lang = docs & (index.lang == lang)
+        in_lang = docs & index.language_mask(lang)
         if text not in vectors:
             vectors[text] = embedder.embed_queries([text])[0]
         vector = vectors[text]

@@ -106,7 +106,7 @@ class SearchService:
         own = language_of(query.text)
         for lang, text in language_variants(query.text, sorted(set(index.lang[docs].tolist()))).items():
             factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
-            in_lang = index.unit_mask(docs & (index.lang == lang))
+            in_lang = index.unit_mask(docs & index.language_mask(lang))
             if text not in vectors:  # one embedding per distinct text: untranslated languages share it
                 vectors[text] = self._vector(text)
             vector = vectors[text]
