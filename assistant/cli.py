@@ -80,7 +80,7 @@ def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> li
         with factory() as session:
             names = source_names(session)
         jobs = jobs_for(names)
-        with tqdm(total=len(jobs), unit="source", desc="ingest", file=sys.stderr, leave=False) as bar:
+        with tqdm(total=len(jobs), unit="source", desc="ingest", file=sys.stderr, leave=False, disable=None) as bar:
             reports = run_jobs(factory, jobs, lambda msg: bar.set_description(msg[:60]), lambda: bar.update(1))
     finally:
         engine.dispose()
@@ -146,7 +146,7 @@ def _build_index(settings: Settings) -> None:
         migrate(engine)
         versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
         embedder = cached_embedder(settings)
-        with tqdm(unit="text", desc="index", file=sys.stderr, leave=False) as bar:
+        with tqdm(unit="text", desc="index", file=sys.stderr, leave=False, disable=None) as bar:
             def step(name: str, done: int, total: int) -> None:
                 bar.total = total
                 bar.set_description(name)

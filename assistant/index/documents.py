@@ -33,6 +33,7 @@ class IndexDoc:
     location: str | None = None
     kind: str | None = None  # occupation | group (occupations); apprenticeship | training (offers)
     leaf: bool = True  # false for classification groups that have sub-groups or occupations below them
+    aliases: list[str] = field(default_factory=list)  # other names (occupations, skills), for exact name matching
     tags: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -86,6 +87,7 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
             language=o.language, source=sources[o.source_id], scheme=o.scheme, code=o.code, uri=o.uri,
             snippet=_snippet(o.description or "；".join(o.tasks)), kind=o.kind,
             leaf=o.kind == "occupation" or (o.scheme, o.code) not in parents, tags=list(o.tags),
+            aliases=list(o.alt_titles),
             extra={k: v for k, v in (("isco_code", o.isco_code), ("parent_code", o.parent_code), ("level", o.level)) if v},
         )
         fields = [("title", o.title, True)]

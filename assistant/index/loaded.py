@@ -53,6 +53,7 @@ class LoadedIndex:
         self._leaf = np.array([d.leaf for d in self.docs], bool)
         self._location = [(d.location or "").casefold() for d in self.docs]
         self._masks: dict[tuple[object, ...], np.ndarray] = {}
+        self._names: dict[str, list[int]] | None = None
         self.schemes = frozenset(d.scheme for d in self.docs if d.scheme)
         self.languages = frozenset(d.language for d in self.docs)
 
@@ -83,6 +84,17 @@ class LoadedIndex:
             wheres = [w.casefold() for w in given if w.strip()]
             mask &= np.array([bool(loc) and any(w in loc or loc in w for w in wheres) for loc in self._location], bool)
         return mask
+
+    def names(self) -> dict[str, list[int]]:
+        """Every title and alias, case-folded, to the documents that carry it (built on first use)."""
+        if self._names is None:
+            table: dict[str, list[int]] = {}
+            for i, d in enumerate(self.docs):
+                for name in dict.fromkeys(n.casefold().strip() for n in [d.title, *d.aliases]):
+                    if name:
+                        table.setdefault(name, []).append(i)
+            self._names = table
+        return self._names
 
     def language_mask(self, lang: str) -> np.ndarray:
         return self._cached(("lang", lang), lambda: self.lang == lang)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ WEIGHTS = {
     "dense:definition": 0.4,
     "lexical:names": 0.8,
     "lexical:tasks": 0.1,
+    "contains:names": 0.5,
 }
 DEPTH = 50  # candidates taken from each signal before fusion
 
@@ -78,12 +80,39 @@ def normalise_occupation(
     if not docs.any():
         return []
     lists = _signals(index, embedder, query, docs)
+    lists.append(_contained_names(index, query, docs))
     fused = rrf(lists)
     # A language's lists count once in the ceiling: first place in every list of one language scores 1.0.
-    per_language = [WEIGHTS[n] for n in ("dense:names", "dense:definition", "lexical:names", "lexical:tasks")]
+    per_language = list(WEIGHTS.values())
     scores = normalised(fused, per_language)
     out = []
     for doc, score in top(scores, k):
         ranks = {r.name: r.docs.index(doc) + 1 for r in lists if doc in r.docs}
         out.append(OccupationMatch(doc, round(min(score, 1.0), 4), ranks))
     return out
+
+
+def _spans(text: str) -> list[str]:
+    """Candidate names inside a query: Han substrings of 2+ characters, Latin word n-grams; longest first."""
+    out: list[str] = []
+    for run in re.findall(r"[\u4e00-\u9fff]+", text):
+        out += [run[i:j] for i in range(len(run)) for j in range(i + 2, len(run) + 1)]
+    words = re.findall(r"[a-z0-9]+(?:[-'][a-z0-9]+)*", text.casefold())
+    out += [" ".join(words[i:j]) for i in range(len(words)) for j in range(i + 1, min(len(words), i + 6) + 1)]
+    return sorted(set(out), key=lambda s: (-len(s), s))
+
+
+def _contained_names(index: LoadedIndex, query: str, docs: np.ndarray) -> Ranked:
+    """Documents one of whose names occurs verbatim in the query (电话客服/周末双休 holds the alias 电话客服).
+
+    Longer names rank first: they say more than a shared head word.
+    """
+    names = index.names()
+    ranked: list[int] = []
+    scores: list[float] = []
+    for span in _spans(query):
+        for doc in names.get(span, ()):
+            if docs[doc] and doc not in ranked:
+                ranked.append(doc)
+                scores.append(float(len(span)))
+    return Ranked("contains:names", WEIGHTS["contains:names"], ranked[:DEPTH], scores[:DEPTH])
