@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -83,6 +84,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     with open(path, encoding="utf-8") as fh:
         rows = list(csv.DictReader(fh))[: args.limit]
     index = LoadedIndex(IndexVersions(settings.index_dir).current_path())
+    # 12 rows name the occupation but leave the code empty: resolve the name (its S/L marker aside) to the code.
+    by_title = {d.title: d.code for d in index.docs if d.scheme == "csco2022" and d.code}
+    for r in rows:
+        if not r["expected_code"].strip():
+            r["expected_code"] = by_title.get(re.sub(r"\s*[SsLl](/[SsLl])?\s*$", "", r["expected_name"].strip()), "")
     embedder = make_embedder(settings.embedder)
     titles = [r["job_name"] for r in rows]
     everyone = range(len(rows))
