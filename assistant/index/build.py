@@ -25,6 +25,9 @@ from assistant.index.versions import IndexVersions
 DOCS_FILE = "docs.jsonl"
 UNITS_FILE = "units.npz"
 FIELDS = ("title", "alias", "definition", "tasks", "body")
+LEXICAL_DIR = "lexical-"
+LEXICAL_GROUPS = {"occupation": "occupation", "skill": "skill", "apprenticeship": "offer", "training": "offer",
+                  "policy": "policy"}
 EMBED_BATCH = 256
 
 
@@ -77,7 +80,13 @@ def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vecto
         dense_row=dense_rows,
     )
     dense = DenseIndex.build(vectors, hnsw_above=hnsw_above)
-    files = [DOCS_FILE, UNITS_FILE, *dense.save(folder), *LexicalIndex.build([u.text for u in units]).save(folder)]
+    files = [DOCS_FILE, UNITS_FILE, *dense.save(folder)]
+    # One BM25 per collection: word statistics from the collection searched (学徒 is rare among 20k taxonomy
+    # concepts but common among offers; a shared IDF made 电工学徒 outrank 焊工学徒 for "焊工学徒").
+    groups = [LEXICAL_GROUPS[docs[u.doc].type] for u in units]
+    for group in sorted(set(groups)):
+        sub = LexicalIndex.build([u.text for u, g in zip(units, groups) if g == group])
+        files += [f"{LEXICAL_DIR}{group}/{name}" for name in sub.save(folder / f"{LEXICAL_DIR}{group}")]
     return files, dense.kind
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from assistant.errors import IndexMismatchError, IndexNotReadyError
-from assistant.index.build import FIELDS, UNITS_FILE, load_docs
+from assistant.index.build import FIELDS, LEXICAL_DIR, LEXICAL_GROUPS, UNITS_FILE, load_docs
 from assistant.index.dense import DenseIndex
 from assistant.index.documents import IndexDoc
 from assistant.index.lexical import LexicalIndex
@@ -46,7 +46,10 @@ class LoadedIndex:
             dense_row = units["dense_row"]
         self.dense_unit = np.flatnonzero(dense_row >= 0)  # dense row r is unit dense_unit[r]
         self.dense = DenseIndex.load(folder)
-        self.lexical = LexicalIndex.load(folder)
+        groups = np.array([LEXICAL_GROUPS[self.docs[d].type] for d in self.unit_doc.tolist()])
+        # Each collection's BM25 numbers its own units; keep the map back to the shared unit ids.
+        self.lexical = {g: (LexicalIndex.load(folder / f"{LEXICAL_DIR}{g}"), np.flatnonzero(groups == g))
+                        for g in sorted(set(groups.tolist()))}
         self._type = np.array([d.type for d in self.docs])
         self._scheme = np.array([d.scheme or "" for d in self.docs])
         self.lang = np.array([d.language for d in self.docs])
@@ -121,7 +124,19 @@ class LoadedIndex:
         return self.dense_unit[rows[0][keep]], scores[0][keep]
 
     def lexical_search(self, query: str, k: int, unit_mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        return self.lexical.search(query, k, unit_mask)
+        """BM25 in each collection the mask reaches (usually one), merged by score, best first."""
+        ids_out, scores_out = [], []
+        for index, ids in self.lexical.values():
+            allowed = unit_mask[ids]
+            if allowed.any():
+                found, scores = index.search(query, k, allowed)
+                ids_out.append(ids[found])
+                scores_out.append(scores)
+        if not ids_out:
+            return np.zeros(0, np.int64), np.zeros(0, np.float32)
+        ids_all, scores_all = np.concatenate(ids_out), np.concatenate(scores_out)
+        order = np.lexsort((ids_all, -scores_all))[:k]
+        return ids_all[order], scores_all[order]
 
 
 class IndexHolder:

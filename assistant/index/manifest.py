@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.errors import IndexNotReadyError
 
-FORMAT = 1  # bump when the artifact layout changes
+FORMAT = 2  # bump when the artifact layout changes (2: one BM25 per collection)
 MANIFEST = "manifest.json"
 _HEX = frozenset("0123456789abcdef")
 

@@ -207,3 +207,4 @@ def test_no_index_is_503_telling_to_build_one(tmp_path: Path) -> None:
     assert body["error"] == "IndexNotReadyError"
     assert "run `skillpath index`" in body["detail"], body
     assert bad.status_code == 400  # a bad request is still the caller's to fix, index or not
+

@@ -18,7 +18,7 @@ from assistant.index.build import DOCS_FILE, StoreChangedError, build_index, loa
 from assistant.index.cache import CachedEmbedder
 from assistant.index.documents import collect, store_hash
 from assistant.index.embedders import FakeEmbedder
-from assistant.index.manifest import MANIFEST, new_version_id, read_manifest, verify_files
+from assistant.index.manifest import FORMAT, MANIFEST, new_version_id, read_manifest, verify_files
 from assistant.index.versions import IndexVersions
 from assistant.ingest.records import (
     DocumentRecord,
@@ -121,13 +121,16 @@ def test_build_writes_a_verified_manifest_and_switches_to_it(
     folder = tmp_path / "index" / "versions" / report.version_id
     assert versions.current_id() == report.version_id == m.version_id
     assert (m.embedder, m.embedder_version, m.dim, m.dense_kind, m.format, m.app_version) == (
-        "fake", "1", 64, dense_kind, 1, __version__)
+        "fake", "1", 64, dense_kind, FORMAT, __version__)
     assert m.counts == COUNTS and list(m.counts) == sorted(COUNTS) and m.units == UNITS
     with factory() as session:
         assert m.store_hash == store_hash(session)
     assert started <= datetime.fromisoformat(m.built_at) <= datetime.now(UTC)
-    assert set(m.files) == {p.name for p in folder.iterdir()} - {MANIFEST}
-    assert {DOCS_FILE, "units.npz", "dense.faiss", "lexical.json"} <= set(m.files)
+    on_disk = {p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()}
+    assert set(m.files) == on_disk - {MANIFEST}
+    # one BM25 per collection: occupations, skills, offers (apprenticeships and training together)
+    assert {DOCS_FILE, "units.npz", "dense.faiss", "lexical-occupation/lexical.json", "lexical-skill/lexical.json",
+            "lexical-offer/lexical.json"} <= set(m.files)
     verify_files(folder, m)
     assert read_manifest(folder) == m
     assert [d.id for d in load_docs(folder)] == DOC_IDS

