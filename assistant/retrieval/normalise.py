@@ -10,9 +10,9 @@ import numpy as np
 
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
-from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
-from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
+from assistant.retrieval.fusion import Ranked, normalised, rrf, top
 from assistant.retrieval.jobad import clean_title
+from assistant.retrieval.signals import DEPTH, Signal, ranked_lists
 
 # Signal weights, tuned on a dev split (every 5th row) of the CSCO job-title benchmark; see benchmarks/README.md.
 # Titles and aliases carry most of the evidence; definitions help with descriptive queries; tasks a little.
@@ -23,7 +23,12 @@ WEIGHTS = {
     "lexical:tasks": 0.1,
     "contains:names": 0.5,
 }
-DEPTH = 50  # candidates taken from each signal before fusion
+SIGNALS = (
+    Signal("dense:names", "dense", ("title", "alias"), WEIGHTS["dense:names"]),
+    Signal("dense:definition", "dense", ("definition",), WEIGHTS["dense:definition"]),
+    Signal("lexical:names", "lexical", ("title", "alias"), WEIGHTS["lexical:names"]),
+    Signal("lexical:tasks", "lexical", ("definition", "tasks"), WEIGHTS["lexical:tasks"]),
+)
 
 
 @dataclass(frozen=True)
@@ -33,31 +38,6 @@ class OccupationMatch:
     doc: int
     score: float
     ranks: dict[str, int]
-
-
-def _signals(index: LoadedIndex, embedder: Embedder, query: str, docs: np.ndarray) -> list[Ranked]:
-    lists: list[Ranked] = []
-    vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
-    # One set of lists per language: e5 prefers the query's own language, so a single dense list would bury the
-    # other scheme. For the other language the query is first carried across with the bilingual vocabulary,
-    # because e5-small's cross-lingual match of short titles is weak (电焊工 → "electrical engineering
-    # technician" above "welder"); without a vocabulary term the original query is used as it is.
-    own = language_of(query)
-    for lang, text in language_variants(query, sorted(set(index.lang[docs].tolist()))).items():
-        factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
-        in_lang = docs & index.language_mask(lang)
-        if text not in vectors:
-            vectors[text] = embedder.embed_queries([text])[0]
-        vector = vectors[text]
-        for name, fields in (("dense:names", ("title", "alias")), ("dense:definition", ("definition",))):
-            units, scores = index.dense_search(vector, DEPTH * 3, index.unit_mask(in_lang, fields))
-            ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"{name}:{lang}", WEIGHTS[name] * factor, ids[:DEPTH], best[:DEPTH]))
-        for name, fields in (("lexical:names", ("title", "alias")), ("lexical:tasks", ("definition", "tasks"))):
-            units, scores = index.lexical_search(text, DEPTH * 3, index.unit_mask(in_lang, fields))
-            ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"{name}:{lang}", WEIGHTS[name] * factor, ids[:DEPTH], best[:DEPTH]))
-    return lists
 
 
 def normalise_occupation(
@@ -79,7 +59,7 @@ def normalise_occupation(
     docs = index.doc_mask(Filters(types=("occupation",), schemes=schemes, languages=languages, leaf_only=True))
     if not docs.any():
         return []
-    lists = _signals(index, embedder, query, docs)
+    lists = ranked_lists(index, embedder, query, docs, SIGNALS)
     lists.append(_contained_names(index, query, docs))
     fused = rrf(lists)
     # A language's lists count once in the ceiling: first place in every list of one language scores 1.0.

@@ -6,22 +6,20 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import numpy as np
-
 from assistant.errors import QueryError
 from assistant.index.documents import TYPES, IndexDoc
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
-from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
-from assistant.retrieval.fusion import Ranked, best_per_doc, normalised, rrf, top
+from assistant.retrieval.fusion import normalised, rrf, top
 from assistant.retrieval.gazetteer import spellings
 from assistant.retrieval.normalise import normalise_occupation
+from assistant.retrieval.signals import Signal, ranked_lists
 
 MAX_QUERY_CHARS = 500
 MAX_K = 100
-DEPTH = 50
 # Dense lists (one per language) carry meaning across languages; BM25 catches exact words, codes and names.
 DENSE_WEIGHT, LEXICAL_WEIGHT = 1.0, 0.7
+SIGNALS = (Signal("dense", "dense", None, DENSE_WEIGHT), Signal("lexical", "lexical", None, LEXICAL_WEIGHT))
 OFFER_TYPES = (None, "apprenticeship", "training")  # the types a location filter applies to
 
 
@@ -81,9 +79,6 @@ class SearchService:
         self._index = index  # IndexHolder.get: the current version, reloaded when it changes
         self.embedder = embedder
 
-    def _vector(self, text: str) -> np.ndarray:
-        return self.embedder.embed_queries([text])[0]
-
     def search(self, query: Query) -> list[Hit]:
         index = self._index()
         for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
@@ -100,21 +95,6 @@ class SearchService:
         docs = index.doc_mask(Filters(types=types, schemes=schemes, languages=languages, location=location))
         if not docs.any():
             return []
-        lists: list[Ranked] = []
-        vectors: dict[str, np.ndarray] = {}
-        # Per document language: the query (carried across by the vocabulary where it can be), dense and lexical.
-        own = language_of(query.text)
-        for lang, text in language_variants(query.text, sorted(set(index.lang[docs].tolist()))).items():
-            factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
-            in_lang = index.unit_mask(docs & index.language_mask(lang))
-            if text not in vectors:  # one embedding per distinct text: untranslated languages share it
-                vectors[text] = self._vector(text)
-            vector = vectors[text]
-            units, scores = index.dense_search(vector, DEPTH * 3, in_lang)
-            ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"dense:{lang}", DENSE_WEIGHT * factor, ids[:DEPTH], best[:DEPTH]))
-            units, scores = index.lexical_search(text, DEPTH * 3, in_lang)
-            ids, best = best_per_doc(units, scores, index.unit_doc)
-            lists.append(Ranked(f"lexical:{lang}", LEXICAL_WEIGHT * factor, ids[:DEPTH], best[:DEPTH]))
+        lists = ranked_lists(index, self.embedder, query.text, docs, SIGNALS)
         fused = normalised(rrf(lists), [DENSE_WEIGHT, LEXICAL_WEIGHT])
         return [Hit.of(index.docs[doc], min(score, 1.0)) for doc, score in top(fused, query.k)]

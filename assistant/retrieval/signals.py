@@ -1,0 +1,52 @@
+"""Ranked candidate lists per document language: dense and lexical signals over chosen fields, ready to fuse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.index.embedders import Embedder
+from assistant.index.loaded import LoadedIndex
+from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
+from assistant.retrieval.fusion import Ranked, best_per_doc
+
+DEPTH = 50  # candidates taken from each list before fusion
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One way of ranking: dense or lexical, over some fields (None: all), with its fusion weight."""
+
+    name: str
+    kind: str  # dense | lexical
+    fields: tuple[str, ...] | None
+    weight: float
+
+
+def ranked_lists(index: LoadedIndex, embedder: Embedder, query: str, docs: np.ndarray,
+                 signals: tuple[Signal, ...]) -> list[Ranked]:
+    """Every signal, once per language of the allowed documents.
+
+    One set of lists per language: e5 prefers the query's own language, so a single dense list would bury the
+    other one. For the other language the query is first carried across with the bilingual vocabulary, because
+    e5-small's cross-lingual match of short titles is weak (电焊工 → "electrical engineering technician" above
+    "welder"); without a vocabulary term the query is used as it is. Own-language lists weigh a little more.
+    """
+    lists: list[Ranked] = []
+    vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
+    own = language_of(query)
+    for lang, text in language_variants(query, sorted(set(index.lang[docs].tolist()))).items():
+        factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
+        in_lang = docs & index.language_mask(lang)
+        for s in signals:
+            mask = index.unit_mask(in_lang, s.fields)
+            if s.kind == "dense":
+                if text not in vectors:
+                    vectors[text] = embedder.embed_queries([text])[0]
+                units, scores = index.dense_search(vectors[text], DEPTH * 3, mask)
+            else:
+                units, scores = index.lexical_search(text, DEPTH * 3, mask)
+            ids, best = best_per_doc(units, scores, index.unit_doc)
+            lists.append(Ranked(f"{s.name}:{lang}", s.weight * factor, ids[:DEPTH], best[:DEPTH]))
+    return lists
