@@ -14,7 +14,6 @@ import re
 import time
 from collections.abc import Callable, Sequence
 
-import numpy as np
 
 from assistant.index.embedders import make_embedder
 from assistant.index.loaded import Filters, LoadedIndex
