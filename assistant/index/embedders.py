@@ -56,19 +56,18 @@ class E5SmallEmbedder:
 
             self._model = E5(num_threads=self._threads)
 
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+    def _encode(self, texts: Sequence[str], query: bool) -> np.ndarray:
         self.warm_up()
         if not texts:
             return np.zeros((0, self.dim), np.float32)
         with self._lock:
-            return _normalise(self._model.query(list(texts)))
+            return _normalise(self._model.encode(list(texts), is_query=query))
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        return self._encode(texts, True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        self.warm_up()
-        if not texts:
-            return np.zeros((0, self.dim), np.float32)
-        with self._lock:
-            return _normalise(self._model.passage(list(texts)))
+        return self._encode(texts, False)
 
 
 class SentenceTransformerEmbedder:

@@ -36,9 +36,11 @@ def ranked_lists(index: LoadedIndex, embedder: Embedder, query: str, docs: np.nd
     lists: list[Ranked] = []
     vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
     own = language_of(query)
-    for lang, text in language_variants(query, sorted(set(index.lang[docs].tolist()))).items():
+    present = {lang: docs & index.language_mask(lang) for lang in sorted(index.languages)}
+    present = {lang: mask for lang, mask in present.items() if mask.any()}
+    for lang, text in language_variants(query, list(present)).items():
         factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
-        in_lang = docs & index.language_mask(lang)
+        in_lang = present[lang]
         for s in signals:
             mask = index.unit_mask(in_lang, s.fields)
             if s.kind == "dense":
