@@ -11,12 +11,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
 
 from assistant.cli import main
 from assistant.index.manifest import read_manifest, write_manifest
@@ -309,58 +310,58 @@ def _apprenticeship_hits(retrieval: Retrieval) -> list[str]:
     return [h.id for h in hits]
 
 
+@pytest.fixture
+def copy_engine(copy_indexed_home: IndexedHome) -> Iterator[Engine]:
+    """The store engine of the private home copy, disposed afterwards."""
+    engine = make_engine(copy_indexed_home.settings.database_url)
+    yield engine
+    engine.dispose()
+
+
 @pytest.mark.slow
 def test_sigkill_mid_build_keeps_the_previous_version_serving_and_the_store_unchanged(
-    copy_indexed_home: IndexedHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    copy_indexed_home: IndexedHome, copy_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    home = copy_indexed_home
+    home, engine = copy_indexed_home, copy_engine
     old = current(home)
-    engine = make_engine(home.settings.database_url)
-    try:
-        before = snapshot(engine)
-        staging = _kill_mid_build(home, tmp_path / "index.log")
-        assert current(home) == old and IndexVersions(home.settings.index_dir).versions() == [old]
-        body = search_json(["焊接", "--type", "apprenticeship"], home.env, capsys)
-        assert body["hits"] and {h["type"] for h in body["hits"]} == {"apprenticeship"} and body["warnings"] == []
-        rc, out, _ = cli(["status", "--json"], home.env, capsys)
-        status = json.loads(out)["index"]
-        assert (rc, status["state"], status["version"], status["problems"]) == (0, "ok", old, [])
-        assert snapshot(engine) == before
-        rc, out, err = cli(["index"], home.env, capsys)  # the dead build's lock is free, its staging folder goes
-        assert rc == 0 and out.startswith(f"index {current(home)}: ")
-        assert current(home) != old and not staging.exists()
-        assert not list(home.settings.index_dir.glob(".staging-*"))
-        assert IndexVersions(home.settings.index_dir).versions() == [old, current(home)]
-        assert snapshot(engine) == before
-    finally:
-        engine.dispose()
+    before = snapshot(engine)
+    staging = _kill_mid_build(home, tmp_path / "index.log")
+    assert current(home) == old and IndexVersions(home.settings.index_dir).versions() == [old]
+    body = search_json(["焊接", "--type", "apprenticeship"], home.env, capsys)
+    assert body["hits"] and {h["type"] for h in body["hits"]} == {"apprenticeship"} and body["warnings"] == []
+    rc, out, _ = cli(["status", "--json"], home.env, capsys)
+    status = json.loads(out)["index"]
+    assert (rc, status["state"], status["version"], status["problems"]) == (0, "ok", old, [])
+    assert snapshot(engine) == before
+    rc, out, err = cli(["index"], home.env, capsys)  # the dead build's lock is free, its staging folder goes
+    assert rc == 0 and out.startswith(f"index {current(home)}: ")
+    assert current(home) != old and not staging.exists()
+    assert not list(home.settings.index_dir.glob(".staging-*"))
+    assert IndexVersions(home.settings.index_dir).versions() == [old, current(home)]
+    assert snapshot(engine) == before
 
 
 @pytest.mark.slow
 def test_a_running_holder_answers_through_a_killed_build_and_picks_up_the_next(
-    copy_indexed_home: IndexedHome, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    copy_indexed_home: IndexedHome, copy_engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     home = copy_indexed_home
     old = current(home)
-    engine = make_engine(home.settings.database_url)
-    try:
-        retrieval = make_retrieval(home.settings, make_sessionmaker(engine))
-        holder, index = retrieval.holder, retrieval.holder.get()
-        answers = [_apprenticeship_hits(retrieval)]
+    retrieval = make_retrieval(home.settings, make_sessionmaker(copy_engine))
+    holder, index = retrieval.holder, retrieval.holder.get()
+    answers = [_apprenticeship_hits(retrieval)]
 
-        def ask() -> None:
-            answers.append(_apprenticeship_hits(retrieval))
-            assert holder.get() is index
+    def ask() -> None:
+        answers.append(_apprenticeship_hits(retrieval))
+        assert holder.get() is index
 
-        _kill_mid_build(home, tmp_path / "index.log", while_waiting=ask)
-        ask()
-        assert len(answers) > 2 and all(a == answers[0] for a in answers)
-        assert holder.status()["state"] == "ok" and holder.status()["version"] == old
-        assert cli(["index"], home.env, capsys)[0] == 0
-        new = current(home)
-        assert new != old
-        assert holder.get() is not index and holder.get().manifest.version_id == new
-        assert (holder.status()["state"], holder.status()["version"], holder.status()["problems"]) == ("ok", new, [])
-        assert _apprenticeship_hits(retrieval) == answers[0]  # same store, same answers
-    finally:
-        engine.dispose()
+    _kill_mid_build(home, tmp_path / "index.log", while_waiting=ask)
+    ask()
+    assert len(answers) > 2 and all(a == answers[0] for a in answers)
+    assert holder.status()["state"] == "ok" and holder.status()["version"] == old
+    assert cli(["index"], home.env, capsys)[0] == 0
+    new = current(home)
+    assert new != old
+    assert holder.get() is not index and holder.get().manifest.version_id == new
+    assert (holder.status()["state"], holder.status()["version"], holder.status()["problems"]) == ("ok", new, [])
+    assert _apprenticeship_hits(retrieval) == answers[0]  # same store, same answers
