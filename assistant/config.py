@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_HOME = "var"
@@ -23,6 +23,12 @@ class Settings:
     embedder: str = "e5-small"  # e5-small | minilm | fake | a local sentence-transformers folder
     index_keep: int = 3  # index versions kept on disk (the serving one and the ones rollback can reach)
     hnsw_above: int = 50_000  # dense rows above which FAISS uses HNSW instead of exact search
+    # Optional LLM: off while llm_base_url is empty (any OpenAI-compatible endpoint, e.g. ".../v1").
+    llm_base_url: str = ""
+    llm_model: str = ""
+    llm_api_key: str = field(default="", repr=False)  # kept out of repr so it never reaches logs
+    llm_timeout: float = 10.0  # seconds per LLM call; on timeout the reply goes out un-rephrased
+    max_message_chars: int = 2000  # longest chat message accepted; longer ones are refused
 
     @property
     def index_dir(self) -> Path:
@@ -48,6 +54,11 @@ class Settings:
             embedder=env.get("SKILLPATH_EMBEDDER") or "e5-small",
             index_keep=int(env.get("SKILLPATH_INDEX_KEEP", "3")),
             hnsw_above=int(env.get("SKILLPATH_HNSW_ABOVE", "50000")),
+            llm_base_url=env.get("SKILLPATH_LLM_BASE_URL", "").strip(),
+            llm_model=env.get("SKILLPATH_LLM_MODEL", "").strip(),
+            llm_api_key=env.get("SKILLPATH_LLM_API_KEY", "").strip(),
+            llm_timeout=float(env.get("SKILLPATH_LLM_TIMEOUT") or "10"),
+            max_message_chars=int(env.get("SKILLPATH_MAX_MESSAGE_CHARS") or "2000"),
         )
 
     def ensure_home(self) -> None:

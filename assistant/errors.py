@@ -56,3 +56,11 @@ class NoPreviousVersionError(SkillPathError):
 
 class QueryError(SkillPathError):
     """A search request that cannot be answered as asked (empty text, unknown type, k out of range)."""
+
+
+class LanguageModelError(SkillPathError):
+    """The optional LLM endpoint failed (HTTP error, timeout, malformed answer) or is misconfigured."""
+
+
+class NotFoundError(SkillPathError):
+    """A resource asked for by id does not exist (or was deleted), e.g. a chat session."""

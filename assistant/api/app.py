@@ -10,8 +10,13 @@ from fastapi.responses import JSONResponse
 
 from assistant import __version__
 from assistant.api.errors import install_error_handlers
+from assistant.api.chat import router as chat_router
+from assistant.api.match import router as match_router
 from assistant.api.search import router as search_router
 from assistant.config import Settings
+from assistant.dialogue.llm import make_language_model
+from assistant.dialogue.manager import DialogueManager
+from assistant.guidance.service import make_guidance
 from assistant.errors import StoreUnavailableError
 from assistant.store.db import make_engine, make_sessionmaker, schema_revision
 from assistant.retrieval.runtime import make_retrieval, warm_up
@@ -30,12 +35,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.sessions = make_sessionmaker(engine)
         app.state.retrieval = make_retrieval(settings, app.state.sessions)
         warm_up(app.state.retrieval)
+        app.state.guidance = make_guidance(app.state.retrieval, app.state.sessions)
+        app.state.dialogue = DialogueManager(app.state.guidance, app.state.sessions,
+                                             max_chars=settings.max_message_chars, llm=make_language_model(settings))
         yield
         engine.dispose()
 
     app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan)
     install_error_handlers(app)
     app.include_router(search_router)
+    app.include_router(match_router)
+    app.include_router(chat_router)
 
     @app.get("/healthz")
     def healthz(request: Request) -> JSONResponse:

@@ -11,6 +11,7 @@ from assistant.errors import (
     IndexMismatchError,
     IndexNotReadyError,
     InputError,
+    NotFoundError,
     QueryError,
     SkillPathError,
     StoreUnavailableError,
@@ -25,6 +26,7 @@ STATUS = {
     IndexNotReadyError: 503,
     IndexMismatchError: 503,
     IndexBusyError: 409,
+    NotFoundError: 404,
 }
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 class Base(DeclarativeBase):
     """Declarative base; JSON lists are stored with the portable JSON type."""
 
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON, list[dict[str, Any]]: JSON}
 
 
 class Source(Base):
@@ -176,3 +176,51 @@ class Passage(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     document: Mapped[Document] = relationship(back_populates="passages")
+
+
+class Conversation(Base):
+    """A chat session's dialogue state; deleting it really deletes it and its messages.
+
+    `state` is plain JSON: SQLAlchemy does not see in-place changes, so callers assign a new
+    dict (or use `assistant.store.conversations.set_state`) for a change to be saved.
+    """
+
+    __tablename__ = "conversations"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid made by the caller
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # Indexed: retention purges and the newest-first listing both go by it.
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    language: Mapped[str] = mapped_column(String(8))
+    phase: Mapped[str] = mapped_column(String(30))
+    consent: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked yet
+    state: Mapped[dict[str, Any]] = mapped_column(default=dict)  # profile, pending items, last recommendations
+    counsellor_notes: Mapped[str] = mapped_column(Text, default="")
+    # passive_deletes: the database's ON DELETE CASCADE removes messages that were never loaded,
+    # so deleting a long conversation does not read all of it first.
+    messages: Mapped[list["ConversationMessage"]] = relationship(
+        back_populates="conversation",
+        cascade="all, delete-orphan",
+        order_by="ConversationMessage.ordinal",
+        passive_deletes=True,
+    )
+
+
+class ConversationMessage(Base):
+    """One turn of a conversation; `ordinal` counts from 1 within the conversation."""
+
+    __tablename__ = "conversation_messages"
+    __table_args__ = (UniqueConstraint("conversation_id", "ordinal", name="uq_conversation_message_ordinal"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), index=True
+    )
+    ordinal: Mapped[int] = mapped_column(Integer)
+    role: Mapped[str] = mapped_column(String(12))  # user | assistant
+    text: Mapped[str] = mapped_column(Text)
+    language: Mapped[str] = mapped_column(String(8))
+    phase: Mapped[str] = mapped_column(String(30))
+    cards: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    conversation: Mapped[Conversation] = relationship(back_populates="messages")

@@ -1,0 +1,1 @@
+"""Dialogue layer: conversation handling and the optional LLM."""

@@ -1,0 +1,1 @@
+"""Guidance: profiles, extraction, matching, offers and pathways."""

@@ -1,0 +1,167 @@
+"""Free text → clauses tagged experience / skill / goal, with the phrase each is about and its character span."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Clause boundaries: Chinese and Latin sentence and clause punctuation, line breaks and list bullets.
+_BOUNDARY = re.compile(r"[，,。；;！!？?\n\r]+|(?<![0-9])[.](?![0-9])|\s+-\s+")
+_ENUM = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,2}[)）、.．:：]|[•·*\-]\s)\s*")
+# Items inside one clause: 识图、焊接和质检 / reading, welding and inspection.
+_ITEM = re.compile(r"[、/／]|以及|及|和|与|或者|或|\s+and\s+|\s+or\s+|\s*&\s*")
+
+# Chinese cues. Experience: 在<where>做了<duration><what>; skills: 会/熟悉/掌握 <what>; goals: 想/希望 …
+_ZH_EXPERIENCE = re.compile(
+    r"(?:在(?P<where>[\u4e00-\u9fffA-Za-z]{1,12}?))?(?:做了|干了|做过|干过|当了|当过|从事了?|做|干|当)"
+    r"(?P<dur>(?:[0-9一二两三四五六七八九十几半]+(?:个)?(?:多)?(?:年|个月)[多半]?)?)(?:的)?"
+    r"(?P<what>[\u4e00-\u9fffA-Za-z0-9]{1,16})"
+)
+_ZH_IAM = re.compile(r"^(?:我)?(?:以前|之前|原来|现在)?是(?:一名|一个|个|名)?(?P<what>[\u4e00-\u9fff]{2,10}?)(?:的)?$")
+_ZH_SKILL = re.compile(r"(?:我)?(?:还|也)?(?:会|能|懂|熟悉|熟练|掌握|擅长|精通|了解|学过|考过|拿过|持有|有)(?:得)?(?P<what>.+)")
+_ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|要)")
+_ZH_GOAL_OCCUPATION = re.compile(r"(?:当|做|成为|从事|学(?!徒)|转行做|转行当|干|找(?:一?份|个|一个)?)(?:一名|一个|个)?(?P<what>[\u4e00-\u9fffA-Za-z]{2,12})")
+_ZH_NOT_OCCUPATION = re.compile(r"学徒|岗位|工资|工作$|^(?:份|个)?工作|培训|课程|学习|能拿|钱")
+_ZH_STRIP = re.compile(r"^(?:一点|一些|点儿?|基本的?|简单的?|使用|用|操作|进行)|(?:技术|方面的?|的工作|工作|等)$")
+
+_EN_EXPERIENCE = [
+    re.compile(r"\b(?:worked|work|working|served)\s+as\s+(?:an?\s+)?(?P<what>[a-z][a-z \-]+?)"
+               r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
+    re.compile(r"\bi\s+(?:did|do|have done|used to do)\s+(?P<what>[a-z][a-z \-]+?)"
+               r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
+    re.compile(r"\bi\s+(?:was|am|'m|have been)\s+an?\s+(?P<what>[a-z][a-z \-]+?)"
+               r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
+    re.compile(r"\b(?P<dur>[0-9]+\+?|one|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+(?:of\s+)?"
+               r"(?:experience\s+)?(?:as|in)\s+(?:an?\s+)?(?P<what>[a-z][a-z \-]+?)$"),
+]
+_EN_SKILL = re.compile(
+    r"\b(?:i\s+)?(?:also\s+)?(?:can|could|know\s+how\s+to|know|am\s+able\s+to|am\s+good\s+at|'m\s+good\s+at|"
+    r"have\s+experience\s+(?:in|with)|am\s+skilled\s+(?:in|at)|am\s+familiar\s+with|am\s+experienced\s+in|"
+    r"have\s+(?:a|an)\s+(?P<cert>[a-z \-]+?\s+(?:licen[cs]e|certificate))|speak|use)\s+(?P<what>.+)$"
+)
+_EN_GOAL = re.compile(r"\b(?:i\s+)?(?:want|would\s+like|'d\s+like|hope|am\s+looking\s+for|'m\s+looking\s+for|plan|wish)\b")
+_EN_GOAL_OCCUPATION = re.compile(r"\b(?:become|be|work\s+as|train\s+as|job\s+as|career\s+as)\s+(?:an?\s+)?"
+                                 r"(?P<what>[a-z][a-z \-]{2,40}?)(?:\s+(?:in|at|near)\b.*)?$")
+_EN_STRIP = re.compile(r"^(?:some|basic|simple|the|a|an|use|using|do|doing)\s+|\s+(?:well|too|as well|a bit)$")
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One clause: what kind of statement it is and the phrase (with its span) it is about."""
+
+    kind: str  # experience | skill | goal | other
+    text: str
+    span: tuple[int, int]
+    what: str = ""  # the phrase: 电焊 / read drawings / 电工
+    what_span: tuple[int, int] = (0, 0)
+    where: str | None = None
+    duration: str | None = None
+
+
+def split_clauses(text: str) -> list[tuple[str, int]]:
+    """Clauses with their start offsets, enumeration bullets removed."""
+    out: list[tuple[str, int]] = []
+    pos = 0
+    for m in list(_BOUNDARY.finditer(text)) + [None]:
+        end = m.start() if m else len(text)
+        piece = text[pos:end]
+        bullet = _ENUM.match(piece)
+        offset = bullet.end() if bullet else 0
+        stripped = piece[offset:]
+        lead = len(stripped) - len(stripped.lstrip())
+        clause = stripped.strip()
+        if clause:
+            out.append((clause, pos + offset + lead))
+        pos = m.end() if m else len(text)
+    return out
+
+
+def items(phrase: str, start: int) -> list[tuple[str, int]]:
+    """Parallel items of a phrase (识图、焊接和质检 → three), each with its offset."""
+    out = []
+    pos = 0
+    for m in list(_ITEM.finditer(phrase)) + [None]:
+        end = m.start() if m else len(phrase)
+        piece = phrase[pos:end]
+        lead = len(piece) - len(piece.lstrip())
+        if piece.strip():
+            out.append((piece.strip(), start + pos + lead))
+        pos = m.end() if m else len(phrase)
+    return out
+
+
+def _trim(phrase: str, start: int, pattern: re.Pattern[str]) -> tuple[str, int]:
+    """Drop filler words at either end (用/一点/…的工作; some/basic/well), keeping the offset right."""
+    for _ in range(3):
+        m = pattern.search(phrase)
+        if not m or m.end() - m.start() >= len(phrase):
+            break
+        if m.start() == 0:
+            phrase, start = phrase[m.end():], start + m.end()
+        else:
+            phrase = phrase[: m.start()]
+    return phrase.strip(), start
+
+
+def classify(clause: str, start: int) -> Clause:
+    """Tag one clause; Chinese patterns first, then English ones on the case-folded text."""
+    span = (start, start + len(clause))
+    if re.search(r"[\u4e00-\u9fff]", clause):
+        return _classify_zh(clause, start, span)
+    return _classify_en(clause, start, span)
+
+
+def _classify_zh(clause: str, start: int, span: tuple[int, int]) -> Clause:
+    if _ZH_GOAL.search(clause):
+        m = _ZH_GOAL_OCCUPATION.search(clause, _ZH_GOAL.search(clause).end())  # type: ignore[union-attr]
+        if m:
+            what, at = _trim(m.group("what"), start + m.start("what"), _ZH_STRIP)
+            # "找个能拿工资的学徒岗位" names a kind of place, not an occupation: constraints handle it.
+            if what and not _ZH_NOT_OCCUPATION.search(what):
+                return Clause("goal", clause, span, what, (at, at + len(what)))
+        return Clause("goal", clause, span)
+    m = _ZH_IAM.match(clause)
+    if m:
+        return Clause("experience", clause, span, m.group("what"), (start + m.start("what"), start + m.end("what")))
+    m = _ZH_SKILL.search(clause)
+    if m and not _ZH_EXPERIENCE.search(clause[: m.start()]):
+        what, at = _trim(m.group("what"), start + m.start("what"), _ZH_STRIP)
+        if what:
+            return Clause("skill", clause, span, what, (at, at + len(what)))
+    m = _ZH_EXPERIENCE.search(clause)
+    if m and m.group("what"):
+        what, at = _trim(m.group("what"), start + m.start("what"), _ZH_STRIP)
+        return Clause("experience", clause, span, what, (at, at + len(what)),
+                      where=m.group("where"), duration=m.group("dur") or None)
+    return Clause("other", clause, span, clause, span)
+
+
+def _classify_en(clause: str, start: int, span: tuple[int, int]) -> Clause:
+    low = clause.casefold()  # same length as the clause for the texts we see; spans index the original
+    if len(low) != len(clause):
+        low = clause.lower()
+    if _EN_GOAL.search(low):
+        m = _EN_GOAL_OCCUPATION.search(low)
+        if m and not re.search(r"apprentice|course|training|job$", m.group("what")):
+            return Clause("goal", clause, span, clause[m.start("what"):m.end("what")],
+                          (start + m.start("what"), start + m.end("what")))
+        return Clause("goal", clause, span)
+    for pattern in _EN_EXPERIENCE:
+        m = pattern.search(low)
+        if m:
+            what, at = _trim(clause[m.start("what"):m.end("what")], start + m.start("what"), _EN_STRIP)
+            where = clause[m.start("where"):m.end("where")] if "where" in m.groupdict() and m.group("where") else None
+            return Clause("experience", clause, span, what, (at, at + len(what)), where=where,
+                          duration=m.group("dur"))
+    m = _EN_SKILL.search(low)
+    if m:
+        group = "cert" if m.group("cert") else "what"
+        what, at = _trim(clause[m.start(group):m.end(group)], start + m.start(group), _EN_STRIP)
+        if what:
+            return Clause("skill", clause, span, what, (at, at + len(what)))
+    return Clause("other", clause, span, clause, span)
+
+
+def parse(text: str) -> list[Clause]:
+    """Every clause of a message, tagged."""
+    return [classify(c, at) for c, at in split_clauses(text)]

@@ -1,0 +1,141 @@
+"""Profile → ranked occupations, each with the reasons behind it and the skills present and missing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from assistant.guidance.catalog import Catalog, OccupationInfo
+from assistant.guidance.gaps import Assessment, Requirement, assess, requirements
+from assistant.guidance.profile import OccupationRef, Profile
+from assistant.index.embedders import Embedder
+from assistant.index.loaded import LoadedIndex
+from assistant.retrieval.normalise import normalise_occupation
+from assistant.retrieval.search import Query, SearchService
+
+# How much each kind of evidence counts. A stated goal is what the person came for; their own job is next;
+# occupations found from a description or from one skill are suggestions.
+WEIGHTS = {"goal": 1.0, "experience": 0.8, "related": 0.45, "skill": 0.25}
+RELATED_PER_PHRASE = 5
+INFERRED_SKILLS = 8
+MIN_SKILL_EVIDENCE = 0.7  # a skill claim suggests the occupation it is anchored in only when it is this sure
+# Coverage moves the order only a little: a goal the person lacks skills for is still their goal.
+COVERAGE_WEIGHT = 0.3
+
+
+@dataclass
+class OccupationResult:
+    """One recommended occupation with its evidence."""
+
+    info: OccupationInfo
+    score: float
+    reasons: list[dict[str, object]] = field(default_factory=list)
+    assessments: list[Assessment] = field(default_factory=list)
+
+    @property
+    def matched(self) -> list[Assessment]:
+        return [a for a in self.assessments if a.covered]
+
+    @property
+    def missing(self) -> list[Assessment]:
+        return [a for a in self.assessments if not a.covered]
+
+    def to_dict(self) -> dict[str, object]:
+        i = self.info
+        return {"scheme": i.scheme, "code": i.code, "uri": i.uri, "title": i.title, "score": round(self.score, 4),
+                "reasons": self.reasons, "skills_matched": [a.to_dict() for a in self.matched],
+                "skills_missing": [a.to_dict() for a in self.missing], "tags": list(i.tags),
+                "source": dict(i.source), "requirements_basis": self.assessments[0].requirement.basis
+                if self.assessments else None}
+
+
+class Matcher:
+    """Gathers candidate occupations from goals, experience, descriptions and skill anchors, then ranks them."""
+
+    def __init__(self, index: Callable[[], LoadedIndex], embedder: Embedder, catalog: Callable[[], Catalog],
+                 search: SearchService | None = None) -> None:
+        self._index = index
+        self.embedder = embedder
+        self._catalog = catalog
+        self._search = search
+
+    def _infer(self, info: OccupationInfo) -> list[Requirement]:
+        """Skills nearest an occupation's title and description, when the store has no relations for it."""
+        if self._search is None:
+            return []
+        text = f"{info.title}: {info.description}"[:400]
+        hits = self._search.search(Query(text, type="skill", lang=info.language if info.language == "en" else None,
+                                         k=INFERRED_SKILLS))
+        return [Requirement(f"{h.scheme}:{h.uri}", h.title, "esco-inferred", h.uri, None, tuple(h.tags)) for h in hits]
+
+    def _related(self, phrase: str, lang: str) -> list[tuple[OccupationInfo, float]]:
+        index, catalog = self._index(), self._catalog()
+        languages = [lang] if lang in index.languages else None
+        out = []
+        for m in normalise_occupation(index, self.embedder, phrase, languages=languages, k=RELATED_PER_PHRASE):
+            doc = index.docs[m.doc]
+            info = catalog.occupation(doc.scheme, doc.code, doc.uri)
+            if info is not None:
+                out.append((info, m.score))
+        return out
+
+    def rank(self, profile: Profile, k: int = 10) -> list[OccupationResult]:
+        catalog = self._catalog()
+        found: dict[str, OccupationResult] = {}
+
+        def add(info: OccupationInfo | None, weight: float, reason: dict[str, object]) -> None:
+            if info is None:
+                return
+            result = found.setdefault(info.key, OccupationResult(info, 0.0))
+            result.score += weight
+            result.reasons.append(reason)
+
+        def lookup(ref: OccupationRef) -> OccupationInfo | None:
+            return catalog.occupation(ref.scheme, ref.code, ref.uri)
+
+        lang = profile.language
+        for goal in profile.goals.occupations:
+            add(lookup(goal), WEIGHTS["goal"] * max(goal.score, 0.5), {"kind": "goal", "text": goal.title,
+                                                                       "score": round(goal.score, 3)})
+        for exp in profile.experience:
+            what = exp.what + (f"（{exp.years:g}年）" if exp.years and lang == "zh" else
+                               f" ({exp.years:g} years)" if exp.years else "")
+            if exp.occupation:
+                add(lookup(exp.occupation), WEIGHTS["experience"] * max(exp.occupation.score, 0.5),
+                    {"kind": "experience", "text": what, "score": round(exp.occupation.score, 3)})
+            for info, score in self._related(exp.what, lang):
+                add(info, WEIGHTS["related"] * score, {"kind": "related", "text": what, "score": round(score, 3)})
+        for goal in profile.goals.occupations:
+            for info, score in self._related(goal.title, lang):
+                add(info, WEIGHTS["related"] * score, {"kind": "related", "text": goal.title,
+                                                       "score": round(score, 3)})
+        for claim in profile.skills:
+            if claim.scheme and claim.code and "#task" in claim.code and claim.confidence >= MIN_SKILL_EVIDENCE:  # a CSCO task belongs to one occupation
+                add(catalog.occupation(claim.scheme, claim.code.split("#")[0]), WEIGHTS["skill"] * claim.confidence,
+                    {"kind": "skill", "text": claim.evidence, "score": round(claim.confidence, 3)})
+        if profile.language and any(r.info.language == profile.language for r in found.values()):
+            # Occupations in the conversation's language first; the other scheme is reachable by the search API.
+            found = {key: r for key, r in found.items() if r.info.language == profile.language}
+        results = list(found.values())
+        for r in results:
+            r.reasons = _merge_reasons(r.reasons)
+            r.assessments = assess(requirements(catalog, r.info, self._infer), profile)
+            share = len(r.matched) / len(r.assessments) if r.assessments else 0.0
+            r.score = r.score * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * share)
+        results.sort(key=lambda r: (-r.score, r.info.key))
+        if results:
+            top = results[0].score or 1.0
+            for r in results:
+                r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
+        return results[:k]
+
+
+def _merge_reasons(reasons: list[dict[str, object]]) -> list[dict[str, object]]:
+    """One reason per (kind, text), keeping the highest score; goals and experience before suggestions."""
+    best: dict[tuple[object, object], dict[str, object]] = {}
+    for r in reasons:
+        key = (r["kind"], r["text"])
+        if key not in best or float(r["score"]) > float(best[key]["score"]):  # type: ignore[arg-type]
+            best[key] = r
+    order = {k: i for i, k in enumerate(WEIGHTS)}
+    return sorted(best.values(), key=lambda r: (order.get(str(r["kind"]), 9), -float(r["score"])))  # type: ignore[arg-type]
