@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 # Short replies are matched whole (after trimming punctuation), so "好" is yes but "好像不对" is not.
 _YES = re.compile(r"^(?:好的?|好啊|行|可以|同意|我同意|对|对的|是的?|没错|没问题|确认|嗯+|恩|ok|okay|yes|yeah|yep|sure|"
-                  r"i agree|agree|correct|right|that'?s right|fine|go ahead|please do)[!！。.~ ]*$", re.I)
+                  r"i agree|agree|correct|right|that'?s right|fine|go ahead|please do)(?:[ ,]+please)?[!！。.~ ]*$", re.I)
 _NO = re.compile(r"^(?:不|不要|不同意|不行|不对|不是|不用了?|算了|no|nope|i don'?t agree|disagree|not really|wrong)"
                  r"[!！。.~ ]*$", re.I)
 _QUESTION = re.compile(r"[?？]\s*$|^(?:请问|what|how|which|who|where|when|why|is there|are there|can i|do i|does|"
