@@ -114,19 +114,20 @@ def score(sentences: Sequence[Sentence], ranked: Sequence[list[Prediction]], mat
     macro5 = macro10 = mrr = p5 = 0.0
     micro5 = micro10 = 0
     for s, preds in zip(sentences, ranked):
-        firsts: list[set[str]] = [matcher.hits(p, s.gold) for p in preds[:10]]
-        top5 = set().union(*firsts[:5]) if firsts else set()
-        top10 = set().union(*firsts) if firsts else set()
+        found: list[set[str]] = [matcher.hits(p, s.gold) for p in preds[:10]]
+        top5 = set().union(*found[:5]) if found else set()
+        top10 = set().union(*found) if found else set()
         macro5 += len(top5) / len(s.gold)
         macro10 += len(top10) / len(s.gold)
         micro5 += len(top5)
         micro10 += len(top10)
-        p5 += sum(1 for f in firsts[:5] if f) / 5
-        mrr += next((1 / (i + 1) for i, f in enumerate(firsts) if f), 0.0)
+        p5 += sum(1 for f in found[:5] if f) / 5
+        mrr += next((1 / (i + 1) for i, f in enumerate(found) if f), 0.0)
     n = max(len(sentences), 1)
     return {"sentences": len(sentences), "gold": n_gold, "coverage": n_cov / max(n_gold, 1),
             "R@5": macro5 / n, "R@10": macro10 / n, "mR@5": micro5 / max(n_gold, 1),
-            "mR@10": micro10 / max(n_gold, 1), "cR@5": micro5 / max(n_cov, 1), "cR@10": micro10 / max(n_cov, 1), "MRR": mrr / n, "P@5": p5 / n}
+            "mR@10": micro10 / max(n_gold, 1), "cR@5": micro5 / max(n_cov, 1), "cR@10": micro10 / max(n_cov, 1),
+            "MRR": mrr / n, "P@5": p5 / n}
 
 
 HEADER = (f"{'system':<37}{'split':<12}{'sent':>5}{'gold':>6}{'cover':>7}{'R@5':>7}{'R@10':>7}{'mR@5':>7}"
@@ -188,8 +189,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             m = score([sentences[i] for i in idx], [ranked[i] for i in idx], matcher, covered)
             print(f"{label:<37}{split:<12}{m['sentences']:>5}{m['gold']:>6}{m['coverage']:>7.3f}{m['R@5']:>7.3f}"
-                  f"{m['R@10']:>7.3f}{m['mR@5']:>7.3f}{m['mR@10']:>7.3f}{m['cR@5']:>7.3f}{m['cR@10']:>7.3f}{m['MRR']:>7.3f}"
-                  f"{m['P@5']:>7.3f}{ms:>9.1f}")
+                  f"{m['R@10']:>7.3f}{m['mR@5']:>7.3f}{m['mR@10']:>7.3f}{m['cR@5']:>7.3f}{m['cR@10']:>7.3f}"
+                  f"{m['MRR']:>7.3f}{m['P@5']:>7.3f}{ms:>9.1f}")
     engine.dispose()
     print("R@k: share of a sentence's gold labels in the top k, macro over sentences; mR@k: micro over gold labels; "
           "cR@k: micro R@k over the gold labels the index covers; MRR: first gold label; P@5: gold hits in the "

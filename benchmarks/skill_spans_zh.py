@@ -8,7 +8,7 @@ and skipped.
 
 Prints strict span P/R/F1 (exact offsets, label ignored), relaxed P/R/F1 (any character overlap, one-to-one
 matching), sentence-level detection accuracy (has a skill or not) and relaxed recall per gold label, for the
-clause baseline (every clause, split on ，,；;。、 with a leading "1、"/"2." enumeration removed) and, when
+clause baseline (every clause, split on ，,；;。、, its enumeration such as "1、" or "2." removed) and, when
 `assistant.guidance.skills` exists, SkillPath's `SkillExtractor.mentions`.
 """
 
@@ -35,8 +35,10 @@ CITATION = ("Chinese SkillSpan (LKST), github.com/AlfredJamesLi/Chinese_SKillspa
 
 Span = tuple[int, int]
 CLAUSE_BREAK = re.compile(r"[，,；;。、]")
-ENUMERATION = re.compile(r"^\s*(?:[（(]?\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|"
-                         r"(?:\d{1,2}|[一二三四五六七八九十]{1,3}|[a-zA-Z])\s*[、.．:：]|[-–—•·*#])\s*")
+# A leading enumeration: （3） (3) 2. 2． b. and bullets; "2.5年" is a number, not an enumeration.
+LEADING = re.compile(r"\s*(?:[（(]\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*[)）]|\d{1,2}\s*[.．](?!\d)|[a-zA-Z][.．]|[-–—•·*#]+)")
+# "1、" splits at the 、: the number is left at the end of the previous clause (岗位职责： 1) or alone.
+TRAILING = re.compile(r"(?:^|(?<=[\s：:]))(?:\d{1,2}|[一二三四五六七八九十]{1,3})\s*$")
 
 
 @dataclass
@@ -67,22 +69,25 @@ def load(limit: int | None) -> tuple[list[Item], list[str]]:
 
 
 def clauses(text: str) -> list[Span]:
-    """Baseline: every clause, trimmed, without a leading enumeration such as 1、 or 2. or （3）."""
+    """Baseline: every clause, trimmed, without its enumeration (1、 2. （3） b.) or bullet."""
     spans, start = [], 0
     for m in list(CLAUSE_BREAK.finditer(text)) + [None]:
-        end = m.start() if m else len(text)
-        s, e = start, end
-        lead = ENUMERATION.match(text, s, e)
+        s, e = start, m.start() if m else len(text)
+        start = m.end() if m else len(text)
+        if m and m.group() == "、":
+            tail = TRAILING.search(text, s, e)
+            if tail:
+                e = tail.start()
+        lead = LEADING.match(text, s, e)
         while lead and lead.end() > s:
             s = lead.end()
-            lead = ENUMERATION.match(text, s, e)
+            lead = LEADING.match(text, s, e)
         while s < e and text[s].isspace():
             s += 1
         while e > s and text[e - 1].isspace():
             e -= 1
         if e > s:
             spans.append((s, e))
-        start = m.end() if m else len(text)
     return spans
 
 
