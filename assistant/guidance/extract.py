@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from assistant.guidance.clauses import parse
 from assistant.guidance.overlap import features
-from assistant.guidance.patterns import chinese_number, extract_facts
+from assistant.guidance.patterns import extract_facts
 from assistant.guidance.profile import Experience, OccupationRef, Profile, SkillClaim
 from assistant.guidance.skills import SkillExtractor, SkillMention
 from assistant.index.embedders import Embedder
@@ -141,14 +141,9 @@ def _jaccard(a: str, b: str) -> float:
 
 
 def _years(duration: str) -> float | None:
-    """三年 → 3, 两年半 → 2.5, 18个月 → 1.5, "three years" → 3."""
-    text = duration.strip()
-    months = "个月" in text or "month" in text
-    core = text.replace("个月", "").replace("年", "").replace("多", "").replace("个", "")
-    core = core.replace("years", "").replace("year", "").replace("months", "").replace("month", "").strip(" +")
-    words = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-             "ten": 10, "a": 1, "half a": 0.5}
-    value = words.get(core.casefold()) if core.casefold() in words else chinese_number(core)
-    if value is None:
-        return None
-    return round(value / 12, 2) if months else float(value)
+    """三年 → 3, 两年半 → 2.5, 18个月 → 1.5, "three years" → 3; a bare "3+" (from "3+ years as …") counts as years."""
+    for text in (duration, f"{duration} years"):
+        found = extract_facts(text).durations
+        if found:
+            return found[0].years
+    return None

@@ -12,7 +12,7 @@ from assistant.guidance.clauses import items, parse
 from assistant.guidance.overlap import overlap
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.crosslingual import language_of
-from assistant.retrieval.fusion import Ranked, rrf
+from assistant.retrieval.fusion import RRF_K
 from assistant.retrieval.search import Query, SearchService
 
 # A phrase must share this share of its words with a CSCO task to be anchored there.
@@ -134,19 +134,19 @@ class SkillExtractor:
 
     def rank_esco(self, text: str, k: int = 10) -> list[SkillLink]:
         """ESCO skills for a whole sentence: the sentence and each of its skill phrases searched, then fused."""
-        lists: list[Ranked] = []
+        # Reciprocal-rank fusion over the per-query lists (the index's rrf() works on document numbers, these are ids).
+        scores: dict[str, float] = {}
         by_id: dict[str, SkillLink] = {}
         queries = [text] + [m.text for m in self.mentions(text, min_confidence=0.0) if m.text != text]
-        for n, q in enumerate(dict.fromkeys(queries)):
-            links = [x for x in self.link(q, k=k) if x.basis == "esco-skill"]
-            for x in links:
-                by_id.setdefault(x.id, x)
-            ids = list(dict.fromkeys(x.id for x in links))
-            lists.append(Ranked(f"q{n}", 1.0, [hash(i) for i in ids], [1.0] * len(ids)))
-        key = {hash(i): i for i in by_id}
-        fused = sorted(rrf(lists).items(), key=lambda kv: -kv[1])
-        return [by_id[key[h]] for h, _ in fused[:k]]
-
+        for q in dict.fromkeys(queries):
+            ids = []
+            for x in self.link(q, k=k):
+                if x.basis == "esco-skill" and x.id not in ids:
+                    by_id.setdefault(x.id, x)
+                    ids.append(x.id)
+            for rank, link_id in enumerate(ids):
+                scores[link_id] = scores.get(link_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        return [by_id[i] for i in sorted(scores, key=lambda i: -scores[i])[:k]]
 
 def _worth_linking(phrase: str) -> bool:
     """Skip fragments that cannot name a skill: single characters, numbers, bare pronouns."""
