@@ -6,7 +6,8 @@ import re
 from dataclasses import dataclass
 
 # Clause boundaries: Chinese and Latin sentence and clause punctuation, line breaks and list bullets.
-_BOUNDARY = re.compile(r"[，,。；;！!？?\n\r]+|(?<![0-9])[.](?![0-9])|\s+-\s+")
+# A colon ends a clause too ("岗位职责：1.负责…", "如：目标检测"), except between digits (12:30).
+_BOUNDARY = re.compile(r"[，,。；;！!？?\n\r：]+|(?<![0-9])[.:](?![0-9])|\s+-\s+")
 _ENUM = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,2}[)）、.．:：]|[•·*\-]\s)\s*")
 # Items inside one clause: 识图、焊接和质检 / reading, welding and inspection.
 _ITEM = re.compile(r"[、/／]|以及|及|和|与|或者|或|\s+and\s+|\s+or\s+|\s*&\s*")
@@ -18,11 +19,23 @@ _ZH_EXPERIENCE = re.compile(
     r"(?P<what>[\u4e00-\u9fffA-Za-z0-9]{1,16})"
 )
 _ZH_IAM = re.compile(r"^(?:我)?(?:以前|之前|原来|现在)?是(?:一名|一个|个|名)?(?P<what>[\u4e00-\u9fff]{2,10}?)(?:的)?$")
-_ZH_SKILL = re.compile(r"(?:我)?(?:还|也)?(?:会|能|懂|熟悉|熟练|掌握|擅长|精通|了解|学过|考过|拿过|持有|有)(?:得)?(?P<what>.+)")
+# Skill cues, longest first; 能力/会议/有限 are words, not cues.
+_ZH_SKILL = re.compile(r"(?:我)?(?:还|也)?(?:熟练掌握|熟练使用|具备|具有|拥有|负责|善于|擅长|运用|熟悉|熟练|掌握|精通|了解|"
+                       r"学过|考过|拿过|持有|懂|会(?!议|计|员|所|话)|能(?!力|源|耗)|有(?!限|关|效|些|点|时))(?:得)?"
+                       r"(?P<what>.+)")
 _ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|要)")
 _ZH_GOAL_OCCUPATION = re.compile(r"(?:当|做|成为|从事|学(?!徒)|转行做|转行当|干|找(?:一?份|个|一个)?)(?:一名|一个|个)?(?P<what>[\u4e00-\u9fffA-Za-z]{2,12})")
 _ZH_NOT_OCCUPATION = re.compile(r"学徒|岗位|工资|工作$|^(?:份|个)?工作|培训|课程|学习|能拿|钱")
-_ZH_STRIP = re.compile(r"^(?:一点|一些|点儿?|基本的?|简单的?|使用|用|操作|进行)|(?:技术|方面的?|的工作|工作|等)$")
+# Frame words around a skill phrase: requirement verbs and degree adjectives in front; 等…, 优先, 经验, 背景 and
+# the 强 of 能力强 behind. Grammar, not a skill list: what remains is looked up in the taxonomies.
+_ZH_STRIP = re.compile(
+    r"^(?:一点|一些|点儿?|基本的?|简单的?|使用|用|操作|进行|熟练|熟悉|掌握|精通|了解|具备|具有|拥有|负责|运用|参与|"
+    r"并且?|对于?|时刻|为人|有(?![机效限关])|良好的?|很好的?|较强的?|很强的?|极强的?|强烈的?|优秀的?|出色的?|扎实的?|"
+    r"一定的?|丰富的?|较好的?|"
+    r"相关的?)"
+    r"|(?:技术|方面的?|的工作|工作|(?<![中高初同平对])等[\u4e00-\u9fff]{0,8}|的?求职者优先|者?优先|的?经验|背景|"
+    r"(?<=力)强)$"
+)
 
 _EN_EXPERIENCE = [
     re.compile(r"\b(?:worked|work|working|served)\s+as\s+(?:an?\s+)?(?P<what>[a-z][a-z \-]+?)"
@@ -58,8 +71,13 @@ class Clause:
     duration: str | None = None
 
 
+# Markup left in pasted or scraped text (&lt;br&gt;, <p>): blanked to line breaks of the same length (offsets hold).
+_MARKUP = re.compile(r"&(?:lt|gt|amp|nbsp|quot|#\d{1,5});|</?[a-zA-Z][a-zA-Z0-9]{0,9}\s*/?>|(?<=&lt;)/?[a-z]{1,6}(?=&gt;)")
+
+
 def split_clauses(text: str) -> list[tuple[str, int]]:
-    """Clauses with their start offsets, enumeration bullets removed."""
+    """Clauses with their start offsets, enumeration bullets and markup removed."""
+    text = _MARKUP.sub(lambda m: "\n" * len(m.group()), text)  # a tag ends a clause
     out: list[tuple[str, int]] = []
     pos = 0
     for m in list(_BOUNDARY.finditer(text)) + [None]:
@@ -92,7 +110,7 @@ def items(phrase: str, start: int) -> list[tuple[str, int]]:
 
 def _trim(phrase: str, start: int, pattern: re.Pattern[str]) -> tuple[str, int]:
     """Drop filler words at either end (用/一点/…的工作; some/basic/well), keeping the offset right."""
-    for _ in range(3):
+    for _ in range(5):
         m = pattern.search(phrase)
         if not m or m.end() - m.start() >= len(phrase):
             break

@@ -84,7 +84,10 @@ def test_declining_consent_keeps_nothing(client: TestClient) -> None:
     assert "删除" in body["reply"] and body["profile"]["skills"] == []
     engine = make_engine(client.home.settings.database_url)  # type: ignore[attr-defined]
     with make_sessionmaker(engine)() as s:
-        assert s.scalar(select(func.count()).select_from(ConversationMessage)) == 0
+        # Other tests share this store: count this conversation's messages only.
+        stored = select(func.count()).select_from(ConversationMessage).where(
+            ConversationMessage.conversation_id == body["session_id"])
+        assert s.scalar(stored) == 0
     engine.dispose()
 
 
