@@ -35,5 +35,11 @@ def ensure_index(settings: Settings) -> None:
     env = {"SKILLPATH_HOME": str(settings.home), "SKILLPATH_EMBEDDER": settings.embedder}
     if not (settings.home / "skillpath.db").exists():
         main(["ingest"], environ=env)
+    else:  # a home made by an older checkout: bring its schema up to date (migrations only add)
+        from assistant.store.db import make_engine, migrate
+
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+        engine.dispose()
     if not (settings.index_dir / "CURRENT").exists():
         main(["index"], environ=env)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 _BOUNDARY = re.compile(r"[，,。；;！!？?\n\r：]+|(?<![0-9])[.:](?![0-9])|\s+-\s+")
 _ENUM = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,2}[)）、.．:：]|[•·*\-]\s)\s*")
 # Items inside one clause: 识图、焊接和质检 / reading, welding and inspection.
-_ITEM = re.compile(r"[、/／]|以及|及|和|与|或者|或|\s+and\s+|\s+or\s+|\s*&\s*")
+_ITEM = re.compile(r"[、/／]|以及|及|和|与|或者|或|\s+and\s+|\s+or\s+|\s+&\s+")  # R&D stays one item
 
 # Chinese cues. Experience: 在<where>做了<duration><what>; skills: 会/熟悉/掌握 <what>; goals: 想/希望 …
 _ZH_EXPERIENCE = re.compile(
@@ -23,7 +23,8 @@ _ZH_IAM = re.compile(r"^(?:我)?(?:以前|之前|原来|现在)?是(?:一名|一
 _ZH_SKILL = re.compile(r"(?:我)?(?:还|也)?(?:熟练掌握|熟练使用|具备|具有|拥有|负责|善于|擅长|运用|熟悉|熟练|掌握|精通|了解|"
                        r"学过|考过|拿过|持有|懂|会(?!议|计|员|所|话)|能(?!力|源|耗)|有(?!限|关|效|些|点|时))(?:得)?"
                        r"(?P<what>.+)")
-_ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|要)")
+# 要 alone is a goal (我要学电工), not inside 要求/主要/重要/需要.
+_ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|(?<![主重需只])要(?![求点素是]))")
 _ZH_GOAL_OCCUPATION = re.compile(r"(?:当|做|成为|从事|学(?!徒)|转行做|转行当|干|找(?:一?份|个|一个)?)(?:一名|一个|个)?(?P<what>[\u4e00-\u9fffA-Za-z]{2,12})")
 _ZH_NOT_OCCUPATION = re.compile(r"学徒|岗位|工资|工作$|^(?:份|个)?工作|培训|课程|学习|能拿|钱")
 # Frame words around a skill phrase: requirement verbs and degree adjectives in front; 等…, 优先, 经验, 背景 and
@@ -42,7 +43,7 @@ _EN_EXPERIENCE = [
                r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
     re.compile(r"\bi\s+(?:did|do|have done|used to do)\s+(?P<what>[a-z][a-z \-]+?)"
                r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
-    re.compile(r"\bi\s+(?:was|am|'m|have been)\s+an?\s+(?P<what>[a-z][a-z \-]+?)"
+    re.compile(r"\bi(?:\s+(?:was|am|have been)|'m|’m)\s+an?\s+(?P<what>[a-z][a-z \-]+?)"
                r"(?:\s+(?:in|at)\s+(?:an?\s+|the\s+)?(?P<where>[a-z][a-z \-]+?))?(?:\s+for\s+(?P<dur>[\w +]+?))?$"),
     re.compile(r"\b(?P<dur>[0-9]+\+?|one|two|three|four|five|six|seven|eight|nine|ten)\s+years?\s+(?:of\s+)?"
                r"(?:experience\s+)?(?:as|in)\s+(?:an?\s+)?(?P<what>[a-z][a-z \-]+?)$"),
@@ -50,7 +51,7 @@ _EN_EXPERIENCE = [
 _EN_SKILL = re.compile(
     r"\b(?:i\s+)?(?:also\s+)?(?:can|could|know\s+how\s+to|know|am\s+able\s+to|am\s+good\s+at|'m\s+good\s+at|"
     r"have\s+experience\s+(?:in|with)|am\s+skilled\s+(?:in|at)|am\s+familiar\s+with|am\s+experienced\s+in|"
-    r"have\s+(?:a|an)\s+(?P<cert>[a-z \-]+?\s+(?:licen[cs]e|certificate))|speak|use)\s+(?P<what>.+)$"
+    r"have\s+(?:a|an)\s+(?P<cert>[a-z \-]+?\s+(?:licen[cs]e|certificate))|speak|use)(?:\s+(?P<what>.+))?$"
 )
 _EN_GOAL = re.compile(r"\b(?:i\s+)?(?:want|would\s+like|'d\s+like|hope|am\s+looking\s+for|'m\s+looking\s+for|plan|wish)\b")
 _EN_GOAL_OCCUPATION = re.compile(r"\b(?:become|be|work\s+as|train\s+as|job\s+as|career\s+as)\s+(?:an?\s+)?"
@@ -71,13 +72,15 @@ class Clause:
     duration: str | None = None
 
 
-# Markup left in pasted or scraped text (&lt;br&gt;, <p>): blanked to line breaks of the same length (offsets hold).
-_MARKUP = re.compile(r"&(?:lt|gt|amp|nbsp|quot|#\d{1,5});|</?[a-zA-Z][a-zA-Z0-9]{0,9}\s*/?>|(?<=&lt;)/?[a-z]{1,6}(?=&gt;)")
+# Markup left in pasted or scraped text (&lt;br/&gt;, <p class=…>, &amp;): blanked to the same length (offsets hold).
+_TAG = re.compile(r"(?:&nbsp;)+|&lt;/?[a-zA-Z][a-zA-Z0-9]{0,9}(?:\s[^<>&]{0,200})?\s*/?&gt;|</?[a-zA-Z][a-zA-Z0-9]{0,9}(?:\s[^<>]{0,200})?\s*/?>")
+_ENTITY = re.compile(r"&(?:amp|quot|apos|#\d{1,5});")
 
 
 def split_clauses(text: str) -> list[tuple[str, int]]:
     """Clauses with their start offsets, enumeration bullets and markup removed."""
-    text = _MARKUP.sub(lambda m: "\n" * len(m.group()), text)  # a tag ends a clause
+    text = _TAG.sub(lambda m: "\n" * len(m.group()), text)  # a tag (<br>, <p class=…>) or &nbsp; ends a clause
+    text = _ENTITY.sub(lambda m: " " * len(m.group()), text)  # an entity (&amp;, &nbsp;) does not
     out: list[tuple[str, int]] = []
     pos = 0
     for m in list(_BOUNDARY.finditer(text)) + [None]:
@@ -151,7 +154,8 @@ def _classify_zh(clause: str, start: int, span: tuple[int, int]) -> Clause:
         what, at = _trim(m.group("what"), start + m.start("what"), _ZH_STRIP)
         return Clause("experience", clause, span, what, (at, at + len(what)),
                       where=m.group("where"), duration=m.group("dur") or None)
-    return Clause("other", clause, span, clause, span)
+    what, at = _trim(clause, start, _ZH_STRIP)  # 学习能力强的求职者优先 → 学习能力, still an "other" clause
+    return Clause("other", clause, span, what or clause, (at, at + len(what)) if what else span)
 
 
 def _classify_en(clause: str, start: int, span: tuple[int, int]) -> Clause:
@@ -160,7 +164,7 @@ def _classify_en(clause: str, start: int, span: tuple[int, int]) -> Clause:
         low = clause.lower()
     if _EN_GOAL.search(low):
         m = _EN_GOAL_OCCUPATION.search(low)
-        if m and not re.search(r"apprentice|course|training|job$", m.group("what")):
+        if m and not re.search(r"(?:apprentice(?:ship)?|course|training|job)s?$", m.group("what")):
             return Clause("goal", clause, span, clause[m.start("what"):m.end("what")],
                           (start + m.start("what"), start + m.end("what")))
         return Clause("goal", clause, span)
@@ -172,8 +176,8 @@ def _classify_en(clause: str, start: int, span: tuple[int, int]) -> Clause:
             return Clause("experience", clause, span, what, (at, at + len(what)), where=where,
                           duration=m.group("dur"))
     m = _EN_SKILL.search(low)
-    if m:
-        group = "cert" if m.group("cert") else "what"
+    group = "cert" if m and m.group("cert") else "what"
+    if m and m.group(group):
         what, at = _trim(clause[m.start(group):m.end(group)], start + m.start(group), _EN_STRIP)
         if what:
             return Clause("skill", clause, span, what, (at, at + len(what)))

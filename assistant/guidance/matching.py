@@ -116,12 +116,20 @@ class Matcher:
         if profile.language and any(r.info.language == profile.language for r in found.values()):
             # Occupations in the conversation's language first; the other scheme is reachable by the search API.
             found = {key: r for key, r in found.items() if r.info.language == profile.language}
-        results = list(found.values())
-        for r in results:
+        # Assessing requirements costs a search per occupation without ESCO relations, so candidates are assessed
+        # strongest first and the rest skipped once they cannot reach the top k: coverage only ever lowers a score
+        # (factor 1 - COVERAGE_WEIGHT .. 1), so a raw score below the k-th final score is out. Exact pruning.
+        results: list[OccupationResult] = []
+        finals: list[float] = []
+        for r in sorted(found.values(), key=lambda r: (-r.score, r.info.key)):
+            if len(finals) >= k and r.score < sorted(finals, reverse=True)[k - 1]:
+                break
             r.reasons = _merge_reasons(r.reasons)
             r.assessments = assess(requirements(catalog, r.info, self._infer), profile)
             share = len(r.matched) / len(r.assessments) if r.assessments else 0.0
             r.score = r.score * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * share)
+            results.append(r)
+            finals.append(r.score)
         results.sort(key=lambda r: (-r.score, r.info.key))
         if results:
             top = results[0].score or 1.0

