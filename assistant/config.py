@@ -9,6 +9,7 @@ from pathlib import Path
 
 DEFAULT_HOME = "var"
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,12 @@ class Settings:
     llm_api_key: str = field(default="", repr=False)  # kept out of repr so it never reaches logs
     llm_timeout: float = 10.0  # seconds per LLM call; on timeout the reply goes out un-rephrased
     max_message_chars: int = 2000  # longest chat message accepted; longer ones are refused
+    web_dir: Path = WEB_DIR  # templates/ and static/
+    # Signs session cookies and CSRF tokens. Empty: a random key is made once and kept in <home>/secret_key.
+    secret_key: str = field(default="", repr=False)
+    # Session cookies carry Secure unless turned off for plain-http development (browsers treat localhost as secure).
+    cookie_secure: bool = True
+    session_hours: float = 8.0  # a console login lasts one working day
 
     @property
     def index_dir(self) -> Path:
@@ -59,7 +66,29 @@ class Settings:
             llm_api_key=env.get("SKILLPATH_LLM_API_KEY", "").strip(),
             llm_timeout=float(env.get("SKILLPATH_LLM_TIMEOUT") or "10"),
             max_message_chars=int(env.get("SKILLPATH_MAX_MESSAGE_CHARS") or "2000"),
+            web_dir=Path(env.get("SKILLPATH_WEB_DIR") or WEB_DIR).expanduser().resolve(),
+            secret_key=env.get("SKILLPATH_SECRET_KEY", "").strip(),
+            cookie_secure=env.get("SKILLPATH_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no", "off"),
+            session_hours=float(env.get("SKILLPATH_SESSION_HOURS") or "8"),
         )
+
+    def resolved_secret(self) -> str:
+        """The signing key: the configured one, else one generated on first use and kept in the data home."""
+        if self.secret_key:
+            return self.secret_key
+        import secrets
+
+        self.ensure_home()
+        path = self.home / "secret_key"
+        if not path.exists():
+            # Created with owner-only permissions; a second process that races us reads the winner's key.
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(secrets.token_urlsafe(48))
+            except FileExistsError:
+                pass
+        return path.read_text().strip()
 
     def ensure_home(self) -> None:
         """Create the data home; called by commands that write, not at import."""

@@ -64,3 +64,11 @@ class LanguageModelError(SkillPathError):
 
 class NotFoundError(SkillPathError):
     """A resource asked for by id does not exist (or was deleted), e.g. a chat session."""
+
+
+class AuthenticationRequired(SkillPathError):
+    """No valid login for a page or route that needs one (401; browsers are sent to the login page)."""
+
+
+class PermissionDenied(SkillPathError):
+    """Logged in, but the role may not do this, or the CSRF token is missing or wrong (403)."""

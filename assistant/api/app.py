@@ -7,12 +7,14 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 
 from assistant import __version__
 from assistant.api.errors import install_error_handlers
 from assistant.api.chat import router as chat_router
 from assistant.api.match import router as match_router
 from assistant.api.search import router as search_router
+from assistant.api.templating import Pages
 from assistant.config import Settings
 from assistant.dialogue.llm import make_language_model
 from assistant.dialogue.manager import DialogueManager
@@ -42,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine.dispose()
 
     app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan)
+    app.state.pages = Pages(settings.web_dir)  # templates and UI strings, read when the app is built
     install_error_handlers(app)
+    app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(search_router)
     app.include_router(match_router)
     app.include_router(chat_router)
