@@ -6,17 +6,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from assistant.retrieval.gazetteer import Place, places
-
-
-@dataclass(frozen=True)
-class PlaceMention:
-    """A recognised place: full name, its province, level and where it sits in the text."""
-
-    name: str
-    province: str
-    level: str  # province | city | district
-    span: tuple[int, int]
+from assistant.guidance.numbers import EN_NUM, ZH_NUM, chinese_number, clause_after, clause_before, english_number, number
+from assistant.guidance.places import PlaceMention, find_places
 
 
 @dataclass(frozen=True)
@@ -47,69 +38,6 @@ class Facts:
     numbers_of_years_experience: float | None = None
 
 
-# ---- numbers ----
-_CN_DIGITS = dict(zip("零〇一二两三四五六七八九几", (0, 0, 1, 2, 2, 3, 4, 5, 6, 7, 8, 9, 0)))
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000, "亿": 100_000_000}
-_ZH_NUM = r"\d+(?:\.\d+)?[万千]?|[零〇一二两三四五六七八九十百千万几]+"
-_EN_WORDS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
-             "sixteen seventeen eighteen nineteen").split()
-_EN_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i}
-_EN_SPECIAL = {"a couple of": 2.0, "half an": 0.5, "half a": 0.5, "a dozen": 12.0, "a": 1.0, "an": 1.0}
-_EN_NUM = (r"\d+(?:\.\d+)?|(?:" + "|".join(_EN_TENS) + r")(?:[- ](?:one|two|three|four|five|six|seven|eight|nine)\b)?|"
-           + "|".join(sorted(_EN_WORDS, key=len, reverse=True)) + r"|a couple of|half an?|a dozen|an?")
-
-
-def chinese_number(text: str) -> float | None:
-    """Chinese or Arabic numerals to a value: 十二 → 12, 两千五 → 2500, 2万 → 20000, 半 → 0.5; None if not a number."""
-    s = text.strip().replace(",", "")
-    if s == "半":
-        return 0.5
-    half = 0.5 if len(s) > 1 and s.endswith("半") else 0.0
-    s = s[:-1] if half else s
-    if not s or s.startswith("几"):
-        return None
-    total = section = 0.0
-    number: float | None = None
-    trailing = 1.0  # what a bare final digit is worth: 两千五 means 2500, 一百零五 means 105
-    for tok in re.findall(r"\d+(?:\.\d+)?|.", s):
-        if tok[0].isdigit() or tok in _CN_DIGITS and tok not in "零〇":
-            if number is not None:
-                return None  # 二〇二〇 and 一二 are digit strings, not quantities
-            number = float(tok) if tok[0].isdigit() else float(_CN_DIGITS[tok])
-        elif tok in "零〇":
-            trailing = 1.0
-        elif tok in ("十", "百", "千"):
-            if number is None and tok != "十":
-                return None
-            section += (1.0 if number is None else number) * _CN_UNITS[tok]
-            number, trailing = None, _CN_UNITS[tok] / 10
-        elif tok in ("万", "亿"):
-            section += number or 0.0
-            if section == 0:
-                return None
-            total += section * _CN_UNITS[tok]
-            section, number, trailing = 0.0, None, _CN_UNITS[tok] / 10
-        else:
-            return None
-    return total + section + (number or 0.0) * trailing + half
-
-
-def _english_number(text: str) -> float | None:
-    s = re.sub(r"[\s-]+", " ", text.strip().lower())
-    if s in _EN_SPECIAL:
-        return _EN_SPECIAL[s]
-    if re.fullmatch(r"\d+(?:\.\d+)?", s):
-        return float(s)
-    parts = s.split()
-    if parts and parts[0] in _EN_TENS:
-        return float(_EN_TENS[parts[0]] + (_EN_WORDS.index(parts[1]) if len(parts) > 1 else 0))
-    return float(_EN_WORDS.index(s)) if s in _EN_WORDS else None
-
-
-def _number(text: str) -> float | None:
-    return chinese_number(text) if re.search(r"[\d\u4e00-\u9fff]", text) else _english_number(text)
-
-
 def detect_language(text: str) -> str:
     """zh when Han characters make up >= 30% of the letters (Han counted per character, other scripts per word),
     en when the rest is mostly Latin words, und for digits and punctuation only or text in some other script."""
@@ -123,110 +51,10 @@ def detect_language(text: str) -> str:
     return "en" if latin * 2 > len(words) else "und"
 
 
-# ---- context helpers ----
-_CLAUSE_END = r"[，,。；;！!？?\n]|\.(?:\s|$)"
-_SENTENCE_END = r"[。；;！!？?\n]|\.(?:\s|$)"
-
-
-def _before(text: str, i: int, sentence: bool = False) -> str:
-    """The text of the clause (or sentence) that ends at offset i."""
-    ends = list(re.finditer(_SENTENCE_END if sentence else _CLAUSE_END, text[:i]))
-    return text[ends[-1].end():i] if ends else text[:i]
-
-
-def _after(text: str, j: int) -> str:
-    m = re.search(_CLAUSE_END, text[j:])
-    return text[j:j + m.start()] if m else text[j:]
-
-
-# ---- places ----
-_LEVEL_RANK = {"province": 0, "city": 1, "district": 2}
-# Full names that are ordinary words (城区 = "urban area"); never places on their own.
-_GENERIC_NAMES = frozenset("城区 郊区 矿区 解放区 市中区 新市区".split())
-# Short names that are common words first and places second (checked against jieba's dictionary, where these carry
-# non-place tags: 和平 peace, 开封 to unseal, 大同 大同小异, 白银 silver, 大理石 marble, 日照 sunshine, 安康 well-being,
-# 中山装, 朝阳 morning sun): they count only with a locative cue before or 人/话/一带 after ("在开封打工", "大同人").
-_COMMON_WORD_NAMES = frozenset("和平 开封 大同 白银 来宾 安康 南岸 阿里 朝阳 日照 大理 河西 河东 江北 金山 石柱 中山".split())
-_LOCATIVE_BEFORE = re.compile(r"(?:在|去|到|从|来自|回|住|于|离|老家|家在)$")
-_LOCATIVE_AFTER = re.compile(r"人|话|这边|那边|一带|附近|地区|本地")
-# A name followed by 路/街 is a street (中山路, 北京路 in Guangzhou), and one whose first character ends a region word
-# (华东营销 is 华东 + 营销, not 东营) is no place either. Everything else matches: on career text (trades, schooling,
-# family, transport words) the gazetteer's two-plus-character names gave no false hits, so no word segmenter is used.
-_STREET_AFTER = re.compile(r"路|街|大道|巷")
-_REGION_WORDS = frozenset("华东 华南 华北 华中 东南 西南 东北 西北".split())
-# English spellings the gazetteer's pinyin lacks or gets wrong (重庆 is stored as "Zhongqing"); pinyin that is more
-# often an English word or a given name (Ali, Aba, Jian) is left out.
-_EN_ALIASES = {"chongqing": "重庆市", "shaanxi": "陕西省", "tibet": "西藏自治区", "xizang": "西藏自治区", "xi'an": "西安市",
-               "inner mongolia": "内蒙古自治区", "macao": "澳门特别行政区"}
-_EN_SKIP = frozenset({"ali", "aba", "jian"})
-
-
-def _rank(p: Place, order: int, short: bool) -> tuple[int, int, int]:
-    # Full-name matches beat short names; then province > city > district (海南 is the province, not the prefecture
-    # 海南藏族自治州; 长沙 the city, not 长沙县); then gazetteer order (朝阳区 of Beijing before Changchun's).
-    return (int(short), _LEVEL_RANK[p.level], order)
-
-
-@functools.cache
-def _zh_index() -> tuple[re.Pattern[str], dict[str, Place]]:
-    best: dict[str, tuple[tuple[int, int, int], Place]] = {}
-    for order, p in enumerate(places()):
-        for key, short in [(p.name, False)] + ([(p.short_name, True)] if p.level != "district" else []):
-            rank = _rank(p, order, short)
-            if len(key) >= 2 and key not in _GENERIC_NAMES and (key not in best or rank < best[key][0]):
-                best[key] = (rank, p)
-    alternation = "|".join(map(re.escape, sorted(best, key=len, reverse=True)))  # longest alternative first
-    return re.compile(alternation), {k: v[1] for k, v in best.items()}
-
-
-@functools.cache
-def _en_index() -> tuple[re.Pattern[str], dict[str, list[Place]]]:
-    by_key: dict[str, list[tuple[tuple[int, int, int], Place]]] = {}
-    for order, p in enumerate(places()):
-        key = p.pinyin.casefold()
-        if p.level != "district" and key and key not in _EN_SKIP:
-            by_key.setdefault(key, []).append((_rank(p, order, False), p))
-    named = {p.name: (_rank(p, i, False), p) for i, p in enumerate(places())}
-    for alias, name in _EN_ALIASES.items():
-        by_key.setdefault(alias, []).insert(0, named[name])
-    alternation = "|".join(map(re.escape, sorted(by_key, key=len, reverse=True)))
-    # Latin-letter boundaries rather than \b, which sees none between Han and Latin ("在Huzhou").
-    pattern = re.compile(rf"(?<![A-Za-z])(?P<name>{alternation})(?![A-Za-z])"
-                         r"(?:\s+(?P<kind>city|province|prefecture))?", re.I)
-    return pattern, {k: [p for _, p in sorted(v, key=lambda x: x[0])] for k, v in by_key.items()}
-
-
-def _keep_zh_place(text: str, key: str, s: int, e: int) -> bool:
-    if _STREET_AFTER.match(text, e) or text[max(s - 1, 0):s + 1] in _REGION_WORDS:
-        return False
-    if key in _COMMON_WORD_NAMES:
-        return bool(_LOCATIVE_BEFORE.search(text[max(0, s - 2):s]) or _LOCATIVE_AFTER.match(text, e))
-    return True
-
-
-def _find_places(text: str) -> list[PlaceMention]:
-    pattern, index = _zh_index()
-    found: list[tuple[int, int, Place]] = []
-    for i in range(len(text)):  # every start, not finditer: the longest match overall wins, not the leftmost
-        m = pattern.match(text, i)
-        if m and _keep_zh_place(text, m.group(), m.start(), m.end()):
-            found.append((m.start(), m.end(), index[m.group()]))
-    en_pattern, en_index = _en_index()
-    for m in en_pattern.finditer(text):
-        ranked = en_index[m["name"].casefold()]
-        wanted = {"province": "province", "city": "city", "prefecture": "city"}.get((m["kind"] or "").lower())
-        found.append((m.start(), m.end(), next((p for p in ranked if p.level == wanted), ranked[0])))
-    chosen: list[tuple[int, int, Place]] = []
-    for s, e, p in sorted(found, key=lambda f: (f[0] - f[1], f[0])):
-        if all(e <= cs or s >= ce for cs, ce, _ in chosen):
-            chosen.append((s, e, p))
-    return [PlaceMention(p.name, p.path[0], p.level, (s, e)) for s, e, p in sorted(chosen, key=lambda c: c[0])]
-
-
 # ---- durations and experience ----
-_ZH_DURATION = re.compile(rf"(?<!第)(?P<num>{_ZH_NUM}|半)(?P<ge>个)?(?P<more>多)?(?P<half>半)?(?P<unit>年|月)(?P<half2>半)?多?"
+_ZH_DURATION = re.compile(rf"(?<!第)(?P<num>{ZH_NUM}|半)(?P<ge>个)?(?P<more>多)?(?P<half>半)?(?P<unit>年|月)(?P<half2>半)?多?"
                           r"(?![级代底初终纪轻份度会])")  # 三年级, 八十年代, 年底 are no lengths of time
-_EN_DURATION = re.compile(rf"\b(?P<num>{_EN_NUM})(?P<half>\s+and\s+a\s+half)?\s*\+?[\s-]*"
+_EN_DURATION = re.compile(rf"\b(?P<num>{EN_NUM})(?P<half>\s+and\s+a\s+half)?\s*\+?[\s-]*"
                           r"(?P<unit>years?|yrs?|months?|mos?|decades?)\b(?P<half2>\s+and\s+a\s+half)?\+?"
                           r"(?![\s-]+old\b|\s+of\s+age\b)", re.I)  # 45 years old is an age
 # The last cue before a duration in its sentence says what the time was spent on: 做了三年 is work, 学了两年 is not.
@@ -251,7 +79,7 @@ def _find_durations(text: str) -> list[DurationMention]:
         if 0 < years <= 80:  # 2020年 is a date
             out.append(DurationMention(years, m.span(), m.group()))
     for m in _EN_DURATION.finditer(text):
-        n = _english_number(m["num"])
+        n = english_number(m["num"])
         if n is None:
             continue
         n += 0.5 if m["half"] or m["half2"] else 0.0
@@ -265,11 +93,11 @@ def _find_durations(text: str) -> list[DurationMention]:
 def _experience(text: str, durations: list[DurationMention]) -> float | None:
     tied = []
     for d in durations:
-        after = _after(text, d.span[1])
+        after = clause_after(text, d.span[1])
         if _NOT_SPENT_AFTER.match(after):
             continue
-        cues = [(m.start(), True) for m in _WORK_CUES.finditer(_before(text, d.span[0], sentence=True))]
-        cues += [(m.start(), False) for m in _OTHER_CUES.finditer(_before(text, d.span[0], sentence=True))]
+        cues = [(m.start(), True) for m in _WORK_CUES.finditer(clause_before(text, d.span[0], sentence=True))]
+        cues += [(m.start(), False) for m in _OTHER_CUES.finditer(clause_before(text, d.span[0], sentence=True))]
         if _EXPERIENCE_AFTER.match(after) or (cues and max(cues)[1]):
             tied.append(d.years)
     return max(tied, default=None)
@@ -325,7 +153,7 @@ def _education(text: str) -> str | None:
     found = []
     for m in pattern.finditer(text):
         level = words[m.group().casefold()]
-        before, after = _before(text, m.start()), _after(text, m.end())
+        before, after = clause_before(text, m.start()), clause_after(text, m.end())
         if m.group().isascii() and len(m.group()) == 2 and m.group() != "BA":
             continue  # "ba" in lower case is no degree
         if _DROPOUT_BEFORE.search(before) or _DROPOUT_AFTER.search(after):
@@ -342,9 +170,9 @@ _CURRENCY = {"$": "USD", "us$": "USD", "usd": "USD", "dollar": "USD", "dollars":
              "cny": "CNY", "yuan": "CNY", "kuai": "CNY"}
 _SYMBOL = r"(?P<sym>US\$|\$|¥|￥|RMB|CNY|USD)?\s*"
 _ZH_BUDGET = re.compile(r"(?P<cue>预算|最多|顶多|最高|不超过|能花|可以花|愿意花|能出|可以出|能付|可以付|能拿出|学费)"
-                        rf"[^\d零一二两三四五六七八九十百千万，。；,;]{{0,6}}?{_SYMBOL}(?P<num>{_ZH_NUM})(?![年个月小时天周次岁人门])"
+                        rf"[^\d零一二两三四五六七八九十百千万，。；,;]{{0,6}}?{_SYMBOL}(?P<num>{ZH_NUM})(?![年个月小时天周次岁人门])"
                         r"\s*(?P<unit>块钱|块|元|人民币|RMB|CNY|美元|美金)?|"
-                        rf"{_SYMBOL.replace('sym', 'sym2')}(?P<num2>{_ZH_NUM})\s*"
+                        rf"{_SYMBOL.replace('sym', 'sym2')}(?P<num2>{ZH_NUM})\s*"
                         r"(?P<unit2>块钱|块|元|人民币|美元|美金)(?:以内|以下|之内)")
 _EN_BUDGET = re.compile(r"\b(?P<cue>budget|spend|pay|afford|up to|at most|no more than|under|max(?:imum)?)\b"
                         rf"[^\d.;$¥￥]{{0,20}}?{_SYMBOL}(?P<num>\d[\d,]*(?:\.\d+)?)\s*(?P<k>k\b)?\s*"
@@ -366,15 +194,15 @@ def _budget(text: str) -> tuple[float | None, str | None]:
         unit = (groups.get("sym") or groups.get("unit") or "").lower()
         if groups.get("cue", "").lower() in _MONEY_ONLY_WITH_UNIT and not unit:
             continue
-        amount = _number(groups["num"].replace(",", ""))
+        amount = number(groups["num"].replace(",", ""))
         if amount is not None:
             return amount * (1000 if groups.get("k") else 1), _CURRENCY.get(unit)
     return (0.0, None) if _NO_MONEY.search(text) else (None, None)
 
 
 _ZH_HOURS = re.compile(r"(?P<per>每周|每星期|每个星期|一周|一星期|一个星期|每个礼拜|周末|工作日|每天晚上|每天|每晚|每日|一天|晚上)"
-                       rf"(?P<gap>[^\d，。；,;！？!?]{{0,8}}?)(?P<num>{_ZH_NUM}|半)个?(?P<half>半)?(?:小时|钟头|个钟)")
-_EN_HOURS = re.compile(rf"\b(?P<num>{_EN_NUM})(?P<half>\s+and\s+a\s+half)?\s*(?:hours?|hrs?|h)\b\s+"
+                       rf"(?P<gap>[^\d，。；,;！？!?]{{0,8}}?)(?P<num>{ZH_NUM}|半)个?(?P<half>半)?(?:小时|钟头|个钟)")
+_EN_HOURS = re.compile(rf"\b(?P<num>{EN_NUM})(?P<half>\s+and\s+a\s+half)?\s*(?:hours?|hrs?|h)\b\s+"
                        r"(?:a|per|each|every|on|at the|in the)\s+(?:\w+\s+)?"
                        r"(?P<per>week|wk|weekend|weekday|day|night|evening)s?\b", re.I)
 # Days per week for each period; the rest (每天, 晚上, day, evening) are daily, so seven.
@@ -384,7 +212,7 @@ _PER_WEEK = {"week": 1, "wk": 1, "weekend": 1, "weekday": 5, "周末": 1, "工�
 
 def _hours_per_week(text: str) -> float | None:
     for m in list(_ZH_HOURS.finditer(text)) + list(_EN_HOURS.finditer(text)):
-        n = _number(m["num"])
+        n = number(m["num"])
         if n is None:
             continue
         per = m["per"].lower()
@@ -408,7 +236,7 @@ _EN_NEGATION = re.compile(r"\b(?:not|no|don'?t|do not|won'?t|can'?t|cannot|hate|
 
 
 def _negated(text: str, start: int) -> bool:
-    before = _before(text, start)
+    before = clause_before(text, start)
     return bool(_ZH_NEGATION.search(before[-5:]) or _EN_NEGATION.search(before))
 
 
@@ -477,7 +305,7 @@ def _needs(text: str) -> list[str]:
 def _languages(text: str) -> list[str]:
     found: list[tuple[int, str]] = []
     for m in _LANGUAGE.finditer(text):
-        before, after = _before(text, m.start()), _after(text, m.end())
+        before, after = clause_before(text, m.start()), clause_after(text, m.end())
         cues = [(c.start(), True) for c in _SPEAK.finditer(before)]
         cues += [(c.start(), False) for c in _LEARN.finditer(before)]
         spoken = (cues and max(cues)[1]) or _SPOKEN_AFTER.match(after)
@@ -490,8 +318,8 @@ def _languages(text: str) -> list[str]:
 
 def _age(text: str) -> int | None:
     for m in list(_ZH_AGE.finditer(text)) + list(_EN_AGE.finditer(text)):
-        n = _number(next(v for k, v in m.groupdict().items() if v and k.startswith("num")))
-        if n is not None and 10 <= n <= 100 and not _FAMILY.search(_before(text, m.start())):
+        n = number(next(v for k, v in m.groupdict().items() if v and k.startswith("num")))
+        if n is not None and 10 <= n <= 100 and not _FAMILY.search(clause_before(text, m.start())):
             return int(n)  # 孩子3岁 and "my son is 5" describe someone else
     return None
 
@@ -508,7 +336,7 @@ def extract_facts(text: str) -> Facts:
     budget, currency = _budget(text)
     # An explicit "unpaid is fine" wins: "不需要工资" also contains 工资, and "don't need to be paid" contains "be paid".
     paid = False if _UNPAID_OK.search(text) else _wish(text, _PAID)
-    return Facts(places=_find_places(text), durations=durations, education=_education(text), budget=budget,
+    return Facts(places=find_places(text), durations=durations, education=_education(text), budget=budget,
                  currency=currency, hours_per_week=_hours_per_week(text), mode=_mode(text), wants_paid=paid,
                  wants_apprenticeship=_wish(text, _APPRENTICE), needs=_needs(text), languages=_languages(text),
                  age=_age(text), numbers_of_years_experience=_experience(text, durations))
