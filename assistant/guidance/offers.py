@@ -16,6 +16,7 @@ from assistant.retrieval.search import Query, SearchService
 QUALITY_FACTS = ("agreement", "wage", "mentor", "qualification", "subsidy")
 SEARCH_DEPTH = 20
 MIN_RELATED = 0.45
+OTHER_LANGUAGE = 0.7  # score factor for an offer written in the other language
 
 
 @dataclass
@@ -118,6 +119,9 @@ def recommend_offers(catalog: Catalog, search: SearchService, occupations: list[
         elif level == "province":
             result.score *= 0.8
             result.why.append({"kind": "nearby", "where": result.offer.get("city")})
+        if lang and result.offer.get("language") and result.offer["language"] != lang:
+            # Offers are written in one language; the person's own comes first, the other stays reachable.
+            result.score *= OTHER_LANGUAGE
         if result.offer.get("kind") == "apprenticeship" and result.offer.get("paid"):
             result.why.append({"kind": "paid", "wage": result.offer.get("wage")})
         if constraints.budget is not None:

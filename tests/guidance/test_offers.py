@@ -64,13 +64,13 @@ class FakeSearch:
 
 def _run(offers: list[dict[str, Any]], constraints: Constraints = HERE, hits: list[Hit] | None = None,
          occupations: list[OccupationResult] | None = None, fail: tuple[str, ...] = (),
-         k: int = 5) -> dict[str, list[OfferResult]]:
+         k: int = 5, lang: str = "zh") -> dict[str, list[OfferResult]]:
     table: dict[tuple[str, str], list[Hit]] = {}
     for h in hits or []:
         table.setdefault(("电焊工", h.type), []).append(h)
     search = FakeSearch(table, fail)
     catalog = Catalog("hash", {}, {}, {}, offers)
-    return recommend_offers(catalog, cast(SearchService, search), occupations or [_occupation()], constraints, "zh", k)
+    return recommend_offers(catalog, cast(SearchService, search), occupations or [_occupation()], constraints, lang, k)
 
 
 def _summary(out: dict[str, list[OfferResult]]) -> list[tuple[str, float, str, list[str]]]:
@@ -238,3 +238,18 @@ def test_to_dict() -> None:
         "quality": {"wage": "4000元/月", "mentor": "一对一", "qualification": "焊工四级", "paid": True},
         "target_occupations": [CODE], "tags": ["焊接"], "sample": True, "citation": "demo sheet p.1",
         "source": SOURCE, "nearby": "city"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "order", "scores"),
+    [
+        pytest.param("zh", ["zh-offer", "en-offer"], [1.0, 0.7], id="zh-first-for-a-chinese-conversation"),
+        pytest.param("en", ["en-offer", "zh-offer"], [1.0, 0.7], id="en-first-for-an-english-conversation"),
+    ],
+)
+def test_offers_in_the_conversation_language_come_first(lang: str, order: list[str], scores: list[float]) -> None:
+    offers = [_offer("zh-offer", language="zh", target_occupations=[CODE]),
+              _offer("en-offer", language="en", target_occupations=[CODE])]
+    out = _run(offers, lang=lang)
+    assert [(r.offer["external_id"], round(r.score, 4)) for r in out["training"]] == list(zip(order, scores))
+
