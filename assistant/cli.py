@@ -1,8 +1,9 @@
-"""Command line: `skillpath ingest`, `status`, `index`, `search`, `serve`."""
+"""Command line: `skillpath ingest`, `status`, `index`, `search`, `serve`, `user`."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Callable, Sequence
@@ -10,8 +11,11 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from assistant.accounts.passwords import check_policy
+from assistant.accounts.service import Account, Accounts
+from assistant.accounts.users import ROLES, normalise_username
 from assistant.config import Settings
-from assistant.errors import SkillPathError
+from assistant.errors import AccountError, NotFoundError, SkillPathError
 from assistant.ingest import esco
 from assistant.ingest.runner import (
     KINDS,
@@ -56,6 +60,20 @@ def _parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="run the web service (ingests the defaults and builds the index on first run)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    us = sub.add_parser("user", help="console accounts: add, list, passwd, deactivate")
+    usub = us.add_subparsers(dest="user_command", required=True)
+    ua = usub.add_parser("add", help="create an account (the first admin is made this way)")
+    ua.add_argument("username")
+    ua.add_argument("--role", required=True, help=f"one of {', '.join(ROLES)}")
+    ua.add_argument("--display-name", default="", help="the name shown in the consoles (default: the username)")
+    ua.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead of asking")
+    ul = usub.add_parser("list", help="list the accounts")
+    ul.add_argument("--json", action="store_true", help="print one JSON array")
+    up = usub.add_parser("passwd", help="set a new password (ends that user's sessions)")
+    up.add_argument("username")
+    up.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead of asking")
+    ud = usub.add_parser("deactivate", help="stop an account logging in (ends its sessions; kept for the audit)")
+    ud.add_argument("username")
     return p
 
 
@@ -233,11 +251,68 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _read_password(args: argparse.Namespace) -> str:
+    """The new password: one line of stdin with --password-stdin, else asked twice without echo."""
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    password = getpass.getpass("New password: ")
+    check_policy(password)  # say it is too short before asking for it again
+    if getpass.getpass("Repeat the password: ") != password:
+        raise AccountError("the two passwords differ; nothing was changed")
+    return password
+
+
+def _print_users(rows: list[Account], *, as_json: bool) -> None:
+    if as_json:
+        print(json.dumps([{"username": a.username, "display_name": a.display_name, "role": a.role,
+                           "active": a.active, "created_at": a.created_at.isoformat(),
+                           "last_login_at": a.last_login_at.isoformat() if a.last_login_at else None}
+                          for a in rows], ensure_ascii=False))
+        return
+    if not rows:
+        print("no users yet: create the first admin with `skillpath user add NAME --role admin`")
+    for a in rows:
+        last = a.last_login_at.strftime("%Y-%m-%d %H:%M") if a.last_login_at else "never"
+        state = "active" if a.active else "inactive"
+        print(f"{a.username:<20} {a.role:<11} {state:<9} last login {last:<16}  {a.display_name}")
+
+
+def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
+    settings.ensure_home()
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        accounts = Accounts(make_sessionmaker(engine), session_hours=settings.session_hours)
+        if args.user_command == "list":
+            _print_users(accounts.list_users(), as_json=args.json)
+        elif args.user_command == "add":
+            # Name and role are checked before the password prompt, not after it.
+            if args.role not in ROLES:
+                raise AccountError(f"unknown role {args.role!r}: one of {', '.join(ROLES)}")
+            if accounts.find(normalise_username(args.username)) is not None:
+                raise AccountError(f"username {normalise_username(args.username)!r} is already taken")
+            account = accounts.add_user(args.username, args.role, _read_password(args),
+                                        display_name=args.display_name, via="cli")
+            print(f"created {account.role} {account.username!r} ({account.display_name})")
+        elif args.user_command == "passwd":
+            if accounts.find(args.username) is None:  # an unknown name fails before the password prompt
+                raise NotFoundError(f"no user named {args.username.strip().lower()!r}")
+            ended = accounts.set_password(args.username, _read_password(args), via="cli")
+            print(f"password changed for {args.username.strip().lower()!r}; {ended} session(s) ended")
+        elif accounts.deactivate(args.username, via="cli"):
+            print(f"deactivated {args.username.strip().lower()!r}; their sessions are ended")
+        else:
+            print(f"{args.username.strip().lower()!r} was already inactive")
+    finally:
+        engine.dispose()
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env(environ)
     handlers = {"ingest": cmd_ingest, "status": cmd_status, "index": cmd_index, "search": cmd_search,
-                "serve": cmd_serve}
+                "serve": cmd_serve, "user": cmd_user}
     try:
         return handlers[args.command](args, settings)
     except SkillPathError as exc:

@@ -72,3 +72,18 @@ class AuthenticationRequired(SkillPathError):
 
 class PermissionDenied(SkillPathError):
     """Logged in, but the role may not do this, or the CSRF token is missing or wrong (403)."""
+
+
+class AccountError(SkillPathError):
+    """A console account cannot be created or changed as asked (duplicate name, unknown role, short password)."""
+
+
+class LoginFailed(AuthenticationRequired):
+    """Wrong username or password, or too many failures for that name; never says whether the user exists.
+
+    `retry_after` is the number of seconds the name stays locked, None when it is not locked.
+    """
+
+    def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after

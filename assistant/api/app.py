@@ -11,6 +11,12 @@ from fastapi.staticfiles import StaticFiles
 
 from assistant import __version__
 from assistant.api.errors import install_error_handlers
+from assistant.api.auth import install_auth, start_auth
+from assistant.api.counsellor import router as counsellor_router
+from assistant.api.login import router as login_router
+from assistant.api.operator import install_operator, start_operator
+from assistant.api.operator import router as operator_router
+from assistant.api.pages import router as pages_router
 from assistant.api.chat import router as chat_router
 from assistant.api.match import router as match_router
 from assistant.api.search import router as search_router
@@ -19,6 +25,7 @@ from assistant.config import Settings
 from assistant.dialogue.llm import make_language_model
 from assistant.dialogue.manager import DialogueManager
 from assistant.guidance.service import make_guidance
+from assistant.casework.service import Casework
 from assistant.errors import StoreUnavailableError
 from assistant.store.db import make_engine, make_sessionmaker, schema_revision
 from assistant.retrieval.runtime import make_retrieval, warm_up
@@ -40,16 +47,26 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.guidance = make_guidance(app.state.retrieval, app.state.sessions)
         app.state.dialogue = DialogueManager(app.state.guidance, app.state.sessions,
                                              max_chars=settings.max_message_chars, llm=make_language_model(settings))
+        start_auth(app, settings)  # accounts service and the CSRF signing key
+        # Counsellors' casework; skills they type are anchored in the taxonomy as the chat's are.
+        app.state.casework = Casework(app.state.sessions, anchor=app.state.guidance.skill_from_form)
+        start_operator(app, settings)  # uploads folder and the one index refresh runner
         yield
         engine.dispose()
 
     app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan)
     app.state.pages = Pages(settings.web_dir)  # templates and UI strings, read when the app is built
     install_error_handlers(app)
+    install_auth(app)  # request.state.user and .csrf_token for every request
+    install_operator(app)  # upload bodies capped before they are read
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(search_router)
     app.include_router(match_router)
     app.include_router(chat_router)
+    app.include_router(pages_router)
+    app.include_router(login_router)
+    app.include_router(counsellor_router)
+    app.include_router(operator_router)
 
     @app.get("/healthz")
     def healthz(request: Request) -> JSONResponse:

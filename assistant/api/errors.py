@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from assistant.errors import (
+    AccountError,
     AuthenticationRequired,
     IndexBusyError,
     IndexMismatchError,
@@ -35,6 +36,7 @@ STATUS = {
     NotFoundError: 404,
     AuthenticationRequired: 401,
     PermissionDenied: 403,
+    AccountError: 400,
 }
 log = logging.getLogger("skillpath.api")
 

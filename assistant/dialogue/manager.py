@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.dialogue import policy
 from assistant.dialogue.intents import Intents, detect
 from assistant.dialogue.llm import LanguageModel, extract_fields, rephrase
+from assistant.dialogue.saved import Plan, build_plan, conversation_view, forget
 from assistant.dialogue.render import (
     occupation_card,
     offer_card,
@@ -53,10 +54,12 @@ class Turn:
     suggestions: list[str]
     language: str
     evidence: list[str] = field(default_factory=list)
+    consent: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {"session_id": self.session_id, "reply": self.reply, "cards": self.cards, "profile": self.profile,
-                "phase": self.phase, "suggestions": self.suggestions, "language": self.language}
+                "phase": self.phase, "suggestions": self.suggestions, "language": self.language,
+                "consent": self.consent}
 
 
 class DialogueManager:
@@ -100,6 +103,25 @@ class DialogueManager:
             set_state(conv, state)
             conv.updated_at = self.clock()
             return turn
+
+    # -- what the person can get back or remove -----------------------------------------------------------------
+
+    def opening(self, lang: str) -> dict[str, Any]:
+        """The greeting and consent question a page shows before anything is said (no conversation is created)."""
+        lang = lang if lang in LANGUAGES else "zh"
+        return {"reply": render(lang, "welcome"), "suggestions": SUGGESTIONS[lang]["welcome"], "language": lang}
+
+    def view(self, session_id: str) -> dict[str, Any]:
+        with self.sessions() as session:
+            return conversation_view(session, session_id, SUGGESTIONS)
+
+    def plan(self, session_id: str) -> Plan:
+        with self.sessions() as session:
+            return build_plan(session, session_id)
+
+    def delete(self, session_id: str) -> None:
+        with self.sessions.begin() as session:
+            forget(session, session_id)
 
     # -- phases -----------------------------------------------------------------------------------------------
 
@@ -236,7 +258,7 @@ class DialogueManager:
             text = rephrase(self.llm, text, evidence, conv.language)  # falls back to the template on any doubt
         profile = state.get("profile") or Profile(language=conv.language).to_dict()
         return Turn(conv.id, text, cards, profile, conv.phase, SUGGESTIONS[conv.language][conv.phase],
-                    conv.language, evidence or [])
+                    conv.language, evidence or [], conv.consent)
 
 
 def _has_letters(text: str) -> bool:

@@ -95,7 +95,8 @@ def skill_card(s: dict[str, Any], lang: str) -> dict[str, Any]:
 
 def step_card(s: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"type": "step", "scheme": s["source"].get("name"), "code": s["ref"], "uri": s["source"].get("url"),
-            "title": s["title"], "why": s["kind"], "source": s["source"], "step": s["step"], "duration": s["duration"]}
+            "title": s["title"], "why": s["kind"], "source": s["source"], "step": s["step"], "duration": s["duration"],
+            "sample": bool(s["source"].get("sample"))}
 
 
 def policy_card(answer: Any) -> dict[str, Any]:

@@ -98,6 +98,11 @@ class IndexVersions:
     def _write_history(self, ids: list[str]) -> None:
         atomic_write(self._history, "".join(f"{i}\n" for i in ids))
 
+    def previous_id(self) -> str | None:
+        """The version a rollback would switch to now, or None."""
+        current = self.current_id()
+        return self._previous(current) if current else None
+
     def _previous(self, current: str | None) -> str | None:
         """The version rollback would return to: newest usable HISTORY entry, else the newest older id."""
         for version_id in reversed(self._read_history()):

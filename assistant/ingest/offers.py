@@ -166,6 +166,26 @@ def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) 
     return OfferRecord(**values, extra=extra, line=line)
 
 
+def offer_errors(path: Path, mapping: dict[str, Any] | None = None) -> list[InputError]:
+    """Every invalid record of one offers file, each naming its line and field (a syntax error ends the file).
+
+    parse_offers stops at the first bad record, or with skip_invalid keeps a short note; an upload's validation
+    report lists them all.
+    """
+    mapping = mapping or {}
+    errors: list[InputError] = []
+    try:
+        rows = read_raw(path)
+    except InputError as exc:
+        return [exc]
+    for line, raw in rows:
+        try:
+            _build(path, line, _apply_mapping(raw, mapping), mapping)
+        except InputError as exc:
+            errors.append(exc)
+    return errors
+
+
 def parse_offers(
     path: Path,
     *,

@@ -224,3 +224,134 @@ class ConversationMessage(Base):
     cards: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     conversation: Mapped[Conversation] = relationship(back_populates="messages")
+
+
+class User(Base):
+    """A console account (counsellor, operator or admin); job seekers never log in.
+
+    `username` is stored lower-case: logins are case-insensitive. Accounts are deactivated, not
+    deleted, so the audit log's names keep pointing at someone.
+    """
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    role: Mapped[str] = mapped_column(String(20))  # counsellor | operator | admin
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginSession(Base):
+    """A server-side login: the cookie holds a random token, the table only its SHA-256.
+
+    A stolen copy of the table therefore logs nobody in; ending a session is deleting its row.
+    """
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_secret: Mapped[str] = mapped_column(String(64))  # form tokens are an HMAC of it
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)  # purges go by it
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    user: Mapped[User] = relationship()
+
+
+class AuditEvent(Base):
+    """Who did what to what, and when: logins, failed logins, account changes; never a password."""
+
+    __tablename__ = "audit_events"
+    # The login throttle reads a name's recent failures: target + time.
+    __table_args__ = (Index("ix_audit_events_target_at", "target", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor: Mapped[str | None] = mapped_column(String(64), index=True)  # None: the system or the CLI
+    action: Mapped[str] = mapped_column(String(40), index=True)  # e.g. login, login.failed, user.create
+    target: Mapped[str] = mapped_column(String(200), default="")
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+# -- casework (0004): what counsellors add to a conversation. Every row goes with its conversation (ON DELETE
+# CASCADE), so a job seeker's "delete my data" removes the counsellors' notes and plan too. Usernames are plain
+# strings, as in the audit log: accounts are deactivated, never deleted.
+
+
+class CaseAssignment(Base):
+    """The counsellor a conversation is assigned to now; its history is in case_handovers."""
+
+    __tablename__ = "case_assignments"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    counsellor: Mapped[str] = mapped_column(String(64), index=True)  # "mine" lists go by it
+    assigned_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseHandover(Base):
+    """One change of counsellor: from whom (None when the case was unassigned), to whom, why, when."""
+
+    __tablename__ = "case_handovers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    from_user: Mapped[str | None] = mapped_column(String(64))
+    to_user: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class SuggestionReview(Base):
+    """A counsellor's decision on one suggestion; every decision is kept and the latest one counts.
+
+    `snapshot` is the suggestion as the counsellor saw it (title, duration, citation), so the plan can still
+    cite it after the job seeker's next messages have changed the recommendations.
+    """
+
+    __tablename__ = "suggestion_reviews"
+    __table_args__ = (Index("ix_suggestion_reviews_item", "conversation_id", "kind", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))  # occupation | apprenticeship | training | step
+    ref: Mapped[str] = mapped_column(String(300))  # scheme:code, an offer id, or <step kind>:<its ref>
+    decision: Mapped[str] = mapped_column(String(10))  # approved | rejected
+    note: Mapped[str] = mapped_column(Text, default="")
+    reviewer: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    snapshot: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class CaseNote(Base):
+    """A counsellor's note on a conversation; notes are added, never edited."""
+
+    __tablename__ = "case_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    author: Mapped[str] = mapped_column(String(64))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CasePlan(Base):
+    """The action plan agreed with the job seeker: ordered items (JSON, see assistant.casework.plan), draft or agreed."""
+
+    __tablename__ = "case_plans"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    status: Mapped[str] = mapped_column(String(10))  # draft | agreed
+    items: Mapped[list[dict[str, Any]]] = mapped_column(default=list)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(String(64))
+    agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agreed_by: Mapped[str | None] = mapped_column(String(64))

@@ -1,0 +1,1 @@
+"""Operator console services: uploads and their validation, imports, index refresh and versions (no HTTP here)."""

@@ -1,0 +1,174 @@
+"""Index refresh from the console: one build at a time in a background thread, with progress any thread can read.
+
+The build itself is `index.build.build_index`: it writes into a staging folder and switches CURRENT only once
+everything is written, so a refresh that fails (or a process that dies) leaves the previous version serving.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from assistant.accounts import audit
+from assistant.accounts.clock import utc_now
+from assistant.errors import IndexBusyError, SkillPathError
+from assistant.index.build import build_index
+from assistant.index.embedders import Embedder
+from assistant.index.versions import IndexVersions
+
+log = logging.getLogger("skillpath.operations")
+
+# phase -> (percent at its start, percent at its end); embedding moves with the texts embedded.
+PHASES = {
+    "idle": (0.0, 0.0),
+    "reading store": (0.0, 5.0),
+    "embedding": (5.0, 85.0),
+    "writing": (85.0, 95.0),
+    "publishing": (95.0, 100.0),
+    "done": (100.0, 100.0),
+}
+
+
+@dataclass(frozen=True)
+class RefreshStatus:
+    """A snapshot of the current (or last) refresh; immutable, so a reader never sees half an update."""
+
+    phase: str = "idle"  # idle | reading store | embedding | writing | publishing | done | failed
+    percent: float = 0.0
+    embedded: int = 0  # texts embedded so far (those the cache already held count too)
+    to_embed: int = 0  # texts to embed; known once the first batch is done
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    started_by: str | None = None
+    previous_id: str | None = None  # the version serving when the refresh started
+    version_id: str | None = None  # the new version, once published
+    error: str | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.phase not in ("idle", "done", "failed")
+
+    @property
+    def message(self) -> str:
+        if self.phase == "embedding" and self.to_embed:
+            return f"embedding {self.embedded:,} of {self.to_embed:,}"
+        if self.phase == "failed":
+            return f"failed: {self.error}"
+        if self.phase == "done":
+            return f"done: serving {self.version_id}"
+        return self.phase
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "phase": self.phase, "message": self.message, "percent": round(self.percent, 1), "running": self.running,
+            "embedded": self.embedded, "to_embed": self.to_embed, "started_by": self.started_by,
+            "started_at": self.started_at.isoformat(timespec="seconds") if self.started_at else None,
+            "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
+            "previous_id": self.previous_id, "version_id": self.version_id, "error": self.error,
+        }
+
+
+class RefreshRunner:
+    """Starts refreshes and reports on them; one per process (the web app keeps one), one build at a time.
+
+    Builds from other processes (`skillpath index`) are excluded by the index's build lock, which start() checks.
+    """
+
+    def __init__(
+        self, sessions: sessionmaker[Session], embedder: Embedder, versions: IndexVersions, *,
+        hnsw_above: int = 50_000, clock: Callable[[], datetime] = utc_now,
+    ) -> None:
+        self.sessions, self.embedder, self.clock, self.hnsw_above = sessions, embedder, clock, hnsw_above
+        # A private IndexVersions: one marks itself as locked while it builds, and a rollback through a shared
+        # instance would then skip the lock and could race the publish. Separate instances contend on the file lock.
+        self.versions = IndexVersions(versions.root, keep=versions.keep)
+        self._lock = threading.Lock()
+        self._status = RefreshStatus()
+        self._thread: threading.Thread | None = None
+
+    def status(self) -> RefreshStatus:
+        with self._lock:
+            return self._status
+
+    def start(self, actor: str | None) -> RefreshStatus:
+        """Begin a refresh in the background; IndexBusyError (HTTP 409) while one runs, here or elsewhere."""
+        with self._lock:
+            if self._thread is not None and self._thread.is_alive():
+                s = self._status
+                since = s.started_at.isoformat(timespec="seconds") if s.started_at else "?"
+                raise IndexBusyError(
+                    f"an index refresh is already running (started {since} by {s.started_by or 'the system'}, "
+                    f"{s.message})"
+                )
+            with self.versions.build_lock():  # a `skillpath index` running now: say so here, not in the thread
+                pass
+            now = self.clock()
+            previous = self.versions.current_id()
+            with self.sessions.begin() as session:
+                audit.record(session, actor, "index.refresh.start", target=previous or "", now=now,
+                             detail={"previous": previous})
+            self._status = RefreshStatus(phase="reading store", started_at=now, started_by=actor,
+                                         previous_id=previous)
+            self._thread = threading.Thread(target=self._run, args=(actor,), name="skillpath-refresh", daemon=True)
+            # daemon: a server shutting down does not wait minutes for a build; the build lock and the staging
+            # folder of a killed build are cleaned up by the next one.
+            self._thread.start()
+            return self._status
+
+    def wait(self, timeout: float | None = None) -> RefreshStatus:
+        """Block until the running refresh ends (or timeout); the status either way."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return self.status()
+
+    def _update(self, **changes: Any) -> None:
+        with self._lock:
+            self._status = replace(self._status, **changes)
+
+    def _step(self, name: str, done: int, total: int) -> None:
+        if name == "read":
+            self._update(phase="embedding", percent=PHASES["embedding"][0])
+        elif name == "embed":
+            low, high = PHASES["embedding"]
+            if done >= total:  # the last batch: artifacts are written next
+                self._update(phase="writing", embedded=done, to_embed=total, percent=PHASES["writing"][0])
+            else:
+                self._update(embedded=done, to_embed=total, percent=low + (high - low) * done / max(total, 1))
+        elif name == "index":
+            self._update(phase="publishing", percent=PHASES["publishing"][0])
+
+    def _run(self, actor: str | None) -> None:
+        try:
+            report = build_index(self.sessions, self.embedder, self.versions, hnsw_above=self.hnsw_above,
+                                 on_step=self._step)
+        except Exception as exc:
+            error = str(exc) if isinstance(exc, SkillPathError) else f"{type(exc).__name__}: {exc}"
+            log.warning("index refresh failed: %s", error, exc_info=not isinstance(exc, SkillPathError))
+            self._finish(actor, "index.refresh.failed", phase="failed", error=error)
+            return
+        except BaseException:
+            self._finish(actor, "index.refresh.failed", phase="failed", error="interrupted")
+            raise
+        m = report.manifest
+        self._finish(actor, "index.refresh.done", phase="done", percent=100.0, version_id=report.version_id,
+                     detail={"version": report.version_id, "counts": m.counts, "embedded": report.embedded,
+                             "reused": report.reused, "seconds": round(report.seconds, 1)})
+
+    def _finish(self, actor: str | None, action: str, *, detail: dict[str, Any] | None = None, **status: Any) -> None:
+        now = self.clock()
+        # The status first: an audit log that cannot be written must not leave the refresh looking as if it runs.
+        self._update(finished_at=now, **status)
+        s = self.status()
+        try:
+            with self.sessions.begin() as session:
+                audit.record(session, actor, action, target=s.version_id or s.previous_id or "", now=now,
+                             detail=detail or {"error": (s.error or "")[:500], "previous": s.previous_id})
+        except Exception:  # noqa: BLE001 - nobody is waiting on this thread to hear about it
+            log.exception("could not record %s in the audit log", action)

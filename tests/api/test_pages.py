@@ -1,0 +1,108 @@
+"""The job-seeker's pages as HTML: the chat at / and the printable plan at /plan/{id} (the browser tests drive them)."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from assistant.api.app import create_app
+from assistant.config import Settings
+from tests.conftest import IndexedHome
+
+HTML = {"accept": "text/html"}
+WELDING = {"zh": "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位",
+           "en": "I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship in Huzhou"}
+AGREE = {"zh": "同意", "en": "I agree"}
+YES = {"zh": "对", "en": "yes"}
+
+
+@pytest.fixture(scope="module")
+def client(indexed_home: IndexedHome, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    home = tmp_path_factory.mktemp("pages") / "home"
+    shutil.copytree(indexed_home.home, home)
+    settings = Settings.from_env({**indexed_home.env, "SKILLPATH_HOME": str(home)})
+    with TestClient(create_app(settings)) as c:
+        yield c
+
+
+def conversation(client: TestClient, lang: str, *messages: str) -> str:
+    session = None
+    for message in messages:
+        res = client.post("/api/chat", json={"session_id": session, "message": message, "lang": lang})
+        assert res.status_code == 200, res.text
+        session = res.json()["session_id"]
+    assert session
+    return session
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", ['<html lang="zh-CN">', '<label for="chat-input">你的消息</label>', "你同意吗？", "删除我的数据",
+                'data-say="同意"', "需要开启 JavaScript"]),
+        ("en", ['<html lang="en">', '<label for="chat-input">Your message</label>', "Do you agree?",
+                "Delete my data", 'data-say="I agree"', "This chat needs JavaScript"]),
+    ],
+)
+def test_chat_page(client: TestClient, lang: str, expected: list[str]) -> None:
+    res = client.get(f"/?lang={lang}", headers=HTML)
+    assert res.status_code == 200 and res.headers["content-type"].startswith("text/html")
+    body = res.text
+    for text in expected:
+        assert text in body, text
+    assert re.search(r'id="chat-log"[^>]*role="log"[^>]*aria-live="polite"', body)
+    assert "<noscript>" in body and 'id="consent"' in body
+    # Every script and stylesheet is served from here: no CDN, no web fonts.
+    assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', body)
+    assert assets and all(a.startswith("http://testserver/static/") for a in assets), assets
+
+
+def test_chat_page_assets_are_served(client: TestClient) -> None:
+    for path in ("/static/css/site.css", "/static/css/chat.css", "/static/js/chat.js", "/static/js/plan.js"):
+        assert client.get(path).status_code == 200, path
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh", ["我的职业发展计划", "关于你", "学习路径", "推荐的职业", "学徒岗位和培训", "第 1 步", "示例", "湖州市",
+                "国家职业分类大典（2022年版）", "打印或另存为 PDF"]),
+        ("en", ["My career plan", "About you", "Learning pathway", "Suggested occupations", "Step 1", "Sample",
+                "Print or save as PDF"]),
+    ],
+)
+def test_plan_page(client: TestClient, lang: str, expected: list[str]) -> None:
+    session = conversation(client, lang, AGREE[lang], WELDING[lang], YES[lang])
+    res = client.get(f"/plan/{session}?lang={lang}", headers=HTML)
+    assert res.status_code == 200, res.text
+    for text in expected:
+        assert text in res.text, text
+    assert res.headers["cache-control"] == "no-store" and res.headers["referrer-policy"] == "no-referrer"
+    # The pathway kept with the recommendations is in the plan before the person asked for it: 4 cited steps.
+    pathway = res.text.split('id="plan-pathway"')[1].split("</section>")[0]
+    assert pathway.count('class="card card-step"') == 4
+    assert pathway.count('class="card-source"') == 4
+
+
+def test_plan_without_consent_shows_nothing(client: TestClient) -> None:
+    session = conversation(client, "zh", "你好")
+    res = client.get(f"/plan/{session}?lang=zh", headers=HTML)
+    assert res.status_code == 200 and "你还没有同意保存信息" in res.text and "关于你" not in res.text
+
+
+@pytest.mark.parametrize(("lang", "message"), [("zh", "找不到这个页面。"), ("en", "This page does not exist.")])
+def test_plan_for_an_unknown_conversation_is_a_404_page(client: TestClient, lang: str, message: str) -> None:
+    res = client.get(f"/plan/nope?lang={lang}", headers=HTML)
+    assert res.status_code == 404 and res.headers["content-type"].startswith("text/html")
+    assert message in res.text and "session_id: no conversation 'nope'" in html.unescape(res.text)
+
+
+def test_plan_after_deletion_is_a_404_page(client: TestClient) -> None:
+    session = conversation(client, "zh", "同意", WELDING["zh"])
+    assert client.delete(f"/api/chat/{session}").status_code == 204
+    assert client.get(f"/plan/{session}", headers=HTML).status_code == 404

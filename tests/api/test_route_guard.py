@@ -1,0 +1,278 @@
+"""Every console route is guarded, found by walking the app's routes, so routes added later are checked too.
+
+For each route under /counsellor, /operator, /admin and their /api/ counterparts, and for each method
+it declares: without a login it answers 401 (a browser GET of a page is sent to /login); a user of another role
+gets 403; a user of an allowed role gets through, but not on an unsafe method without the CSRF token.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import pytest
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.routing import APIRoute
+from fastapi.testclient import TestClient
+from starlette.routing import Mount, Route
+
+from assistant.accounts import csrf
+from assistant.accounts.service import Account
+from assistant.api.app import create_app
+from assistant.api.auth import SAFE_METHODS, require_role
+from tests.accounts.helpers import PASSWORDS, ROLES_OF, cheap_hashing, staff_home
+
+# Path prefix → the roles it admits. Anything under a prefix is guarded, whatever router it came from.
+GUARDED = {
+    "/counsellor": {"counsellor", "admin"},
+    "/api/counsellor": {"counsellor", "admin"},
+    "/operator": {"operator", "admin"},
+    "/api/operator": {"operator", "admin"},
+    "/admin": {"admin"},
+    "/api/admin": {"admin"},
+}
+REFUSED = (401, 403)
+# For the routes the tests below add; at module level because annotations are resolved in module globals.
+counsellor_only = require_role("counsellor", "admin")
+
+
+@dataclass(frozen=True)
+class Target:
+    """One request to make: a concrete path and method for a declared route, and who may use it."""
+
+    route: str
+    method: str
+    path: str
+    roles: frozenset[str]
+
+
+def _admits(path: str) -> set[str] | None:
+    # The longest prefix wins; None for routes that are not guarded (the public chat, search, login).
+    for prefix in sorted(GUARDED, key=len, reverse=True):
+        if path == prefix or path.startswith(prefix + "/"):
+            return GUARDED[prefix]
+    return None
+
+
+def _path_values(route: object, original: object) -> dict[str, str]:
+    """A value for each path parameter that its declared type accepts, so the request reaches the route.
+
+    An unguarded route then answers 200 and is reported as such, rather than hiding behind a 400.
+    """
+    declared = {f.name: f.field_info.annotation for f in getattr(getattr(original, "dependant", None),
+                                                                 "path_params", [])}
+    samples = {int: "1", float: "1.5", uuid.UUID: str(uuid.UUID(int=1))}
+    values = {}
+    for name, convertor in getattr(route, "param_convertors", {}).items():
+        kind = type(convertor).__name__
+        values[name] = ("some/file.csv" if kind == "PathConvertor"
+                        else samples.get(declared.get(name), "1"))  # type: ignore[arg-type]
+    return values
+
+
+def _flat_routes(app: FastAPI) -> Iterator[tuple[object, object]]:
+    """(route, original route) for every endpoint, with include_router prefixes applied.
+
+    FastAPI >= 0.137 keeps an included router as one lazy entry of app.routes; iter_route_contexts
+    flattens it. Older versions already list every route in app.routes.
+    """
+    try:
+        from fastapi.routing import iter_route_contexts
+    except ImportError:  # pragma: no cover - older FastAPI
+        yield from ((route, route) for route in app.routes)
+        return
+    for context in iter_route_contexts(app.routes):
+        yield context, context.original_route
+
+
+def guarded_targets(app: FastAPI) -> list[Target]:
+    """Every (path, method) under a guarded prefix; fails on route kinds it cannot check."""
+    targets: list[Target] = []
+    for route, original in _flat_routes(app):
+        path = getattr(route, "path", None) or ""
+        roles = _admits(path)
+        if roles is None:
+            continue
+        if isinstance(original, (APIRoute, Route)):
+            concrete = route.path_format.format(**_path_values(route, original))
+            targets += [Target(path, m, concrete, frozenset(roles)) for m in sorted(route.methods or ())]
+        elif isinstance(original, Mount):  # a mounted app (static files) under a console cannot take the guard
+            targets.append(Target(path, "GET", path + "/x", frozenset(roles)))
+        else:
+            raise AssertionError(f"{path}: {type(original).__name__} under a guarded prefix cannot be checked")
+    return targets
+
+
+@dataclass
+class Logins:
+    """One live session per role, and the CSRF token that goes with it."""
+
+    cookies: dict[str, str]
+    tokens: dict[str, str]
+
+
+def log_everyone_in(app: FastAPI) -> Logins:
+    cookies, tokens = {}, {}
+    for name, role in ROLES_OF.items():
+        started = app.state.accounts.login(name, PASSWORDS[name])
+        login = app.state.accounts.resolve(started.token)
+        cookies[role] = f"skillpath_session={started.token}"
+        tokens[role] = csrf.session_token(app.state.csrf_key, login.csrf_secret)
+    return Logins(cookies, tokens)
+
+
+def guard_failures(client: TestClient, targets: list[Target], logins: Logins) -> list[str]:
+    """What is wrong with the guard of each target; empty when every one is properly guarded."""
+    problems: list[str] = []
+
+    def call(t: Target, *, role: str | None = None, with_token: bool = False, html: bool = False) -> int | str:
+        client.cookies.clear()
+        headers = {"accept": "text/html" if html else "application/json"}
+        if role:
+            headers["cookie"] = logins.cookies[role]
+        if with_token and role:
+            headers["x-csrf-token"] = logins.tokens[role]
+        res = client.request(t.method, t.path, headers=headers)
+        if res.status_code in (302, 303, 307):
+            return f"redirect {res.headers['location']}"
+        return res.status_code
+
+    for t in targets:
+        where = f"{t.method} {t.path}"
+        if (got := call(t)) != 401:
+            problems.append(f"{where} without a login: {got}, expected 401")
+        # Pages send a browser to the login form; JSON under /api/ answers 401 whatever the Accept header says.
+        if (t.method == "GET" and not t.path.startswith("/api/")
+                and not str(got := call(t, html=True)).startswith("redirect /login?next=")):
+            problems.append(f"{where} from a browser without a login: {got}, expected a redirect to /login")
+        for role in sorted(set(ROLES_OF.values()) - t.roles):
+            for with_token in (False, True):
+                if (got := call(t, role=role, with_token=with_token)) != 403:
+                    problems.append(f"{where} as {role}{' with CSRF token' if with_token else ''}: {got}, expected 403")
+        for role in sorted(t.roles):
+            if (got := call(t, role=role, with_token=True)) in REFUSED:
+                problems.append(f"{where} as {role}: {got}, but {role} may use it")
+            if t.method not in SAFE_METHODS and (got := call(t, role=role)) != 403:
+                problems.append(f"{where} as {role} without CSRF token: {got}, expected 403")
+    return problems
+
+
+@pytest.fixture
+def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
+    cheap_hashing(monkeypatch)
+    return create_app(staff_home(tmp_path))
+
+
+def test_every_console_route_is_guarded(app: FastAPI) -> None:
+    targets = guarded_targets(app)
+    assert {("/counsellor", "GET"), ("/operator", "GET")} <= {(t.path, t.method) for t in targets}
+    with TestClient(app, follow_redirects=False) as client:
+        assert guard_failures(client, targets, log_everyone_in(app)) == []
+
+
+def test_the_check_catches_a_route_that_forgot_its_guard(app: FastAPI) -> None:
+    """The enumeration is only worth something if it fails for the mistakes it is there to catch."""
+    leaky = APIRouter()
+
+    @leaky.get("/counsellor/cases/{case_id}")
+    def no_guard(case_id: int) -> dict[str, int]:
+        return {"case": case_id}
+
+    @leaky.post("/api/operator/rebuild", dependencies=[Depends(counsellor_only)])  # the wrong role's guard
+    def wrong_guard() -> dict[str, str]:
+        return {"ok": "yes"}
+
+    @leaky.delete("/api/counsellor/notes/{note_id}")
+    def right_guard(note_id: uuid.UUID, user: Annotated[Account, Depends(counsellor_only)]) -> dict[str, str]:
+        return {"deleted": str(note_id), "by": user.username}
+
+    app.include_router(leaky)
+    with TestClient(app, follow_redirects=False) as client:
+        problems = guard_failures(client, guarded_targets(app), log_everyone_in(app))
+    assert "GET /counsellor/cases/1 without a login: 200, expected 401" in problems
+    assert "GET /counsellor/cases/1 as operator: 200, expected 403" in problems
+    assert "POST /api/operator/rebuild as counsellor with CSRF token: 200, expected 403" in problems
+    assert "POST /api/operator/rebuild as operator: 403, but operator may use it" in problems
+    assert not [p for p in problems if "/api/counsellor/notes/" in p]  # the guarded one passes every check
+    assert not [p for p in problems if p.startswith(("GET /counsellor ", "GET /operator "))]
+
+
+def test_every_form_route_checks_the_csrf_token(app: FastAPI) -> None:
+    """Unsafe methods outside /api/ are HTML forms: each refuses a missing token, even for an admin.
+
+    Public JSON under /api/ (search, match, chat) takes no cookie login and needs no token; the
+    console JSON under /api/counsellor|operator|admin is covered by the guard test above.
+    """
+    forms = []
+    for route, _original in _flat_routes(app):
+        path = getattr(route, "path", "") or ""
+        if not path.startswith("/api/"):
+            forms += [(m, path) for m in sorted(getattr(route, "methods", None) or ()) if m not in SAFE_METHODS]
+    assert {("POST", "/login"), ("POST", "/logout")} <= set(forms)
+    with TestClient(app, follow_redirects=False) as client:
+        logins = log_everyone_in(app)
+        for method, path in forms:
+            concrete = re.sub(r"{[^}]+}", "1", path)
+            for data in ({}, {"csrf_token": "forged"}):
+                client.cookies.clear()
+                res = client.request(method, concrete, data=data, headers={"cookie": logins.cookies["admin"]})
+                assert res.status_code == 403, f"{method} {concrete} with {data}: {res.status_code}"
+
+
+def test_require_role_refuses_unknown_roles() -> None:
+    with pytest.raises(ValueError, match=r"require_role needs roles from admin, counsellor, operator; got \['boss'\]"):
+        require_role("boss")
+    with pytest.raises(ValueError, match="got \\[\\]"):
+        require_role()
+
+
+@pytest.mark.parametrize(
+    ("headers", "status"),
+    [
+        ({}, 403),
+        ({"x-csrf-token": "forged"}, 403),
+        ({"x-csrf-token": "TOKEN"}, 200),
+        ({"x-csrf-token": "OTHER"}, 403),  # another session's token
+    ],
+)
+def test_console_json_needs_the_header_token(app: FastAPI, headers: dict[str, str], status: int) -> None:
+    probe = APIRouter(dependencies=[Depends(require_role("counsellor", "admin"))])
+
+    @probe.post("/api/counsellor/probe")
+    def post_probe() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.include_router(probe)
+    with TestClient(app) as client:
+        logins = log_everyone_in(app)
+        sent = {k: v.replace("OTHER", logins.tokens["admin"]).replace("TOKEN", logins.tokens["counsellor"])
+                for k, v in headers.items()}
+        res = client.post("/api/counsellor/probe", json={}, headers={**sent, "cookie": logins.cookies["counsellor"]})
+    assert res.status_code == status
+    if status == 403:
+        assert res.json() == {"error": "PermissionDenied",
+                              "detail": "CSRF token missing or wrong: reload the page and try again"}
+
+
+def test_forms_on_console_pages_pass_the_token_as_a_field(app: FastAPI) -> None:
+    probe = APIRouter(dependencies=[Depends(require_role("operator", "admin"))])
+
+    @probe.post("/operator/probe")
+    def post_probe() -> dict[str, bool]:
+        return {"ok": True}
+
+    app.include_router(probe)
+    with TestClient(app) as client:
+        logins = log_everyone_in(app)
+        cookie = {"cookie": logins.cookies["operator"]}
+        res = client.post("/operator/probe", data={"csrf_token": logins.tokens["operator"]}, headers=cookie)
+        assert res.json() == {"ok": True}
+        assert client.post("/operator/probe", data={"csrf_token": "x"}, headers=cookie).status_code == 403
+        files = {"upload": ("offers.csv", b"id,kind\n", "text/csv")}
+        res = client.post("/operator/probe", data={"csrf_token": logins.tokens["operator"]}, files=files,
+                          headers=cookie)
+        assert res.status_code == 200  # multipart forms (uploads) carry it the same way

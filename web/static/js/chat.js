@@ -1,0 +1,330 @@
+/* SkillPath chat: sends messages to /api/chat, draws replies with their cited cards, and keeps the
+   conversation id in this tab only (sessionStorage), so closing the tab forgets it on this device. */
+(function () {
+  "use strict";
+
+  var KEY = "skillpath.session";
+  var root = document.getElementById("chat");
+  if (!root || !window.fetch) { return; }
+  var T = JSON.parse(document.getElementById("chat-strings").textContent);
+  var lang = root.getAttribute("data-lang");
+  var log = document.getElementById("chat-log");
+  var form = document.getElementById("chat-form");
+  var input = document.getElementById("chat-input");
+  var status = document.getElementById("chat-status");
+  var errorBox = document.getElementById("chat-error");
+  var chips = document.getElementById("suggestions");
+  var planLink = document.getElementById("plan-link");
+  var delOpen = document.getElementById("delete-open");
+  var delPanel = document.getElementById("delete-confirm");
+  var delDone = document.getElementById("delete-done");
+  var consentBox = document.getElementById("consent");
+  var opening = log.innerHTML;
+  var openingChips = Array.prototype.map.call(chips.querySelectorAll("button"), function (b) {
+    return b.getAttribute("data-say");
+  });
+  var session = null;
+  var busy = false;
+  // The server detects each message's language (issue 4); the page's language is sent only where a message
+  // cannot tell: the first message of a conversation ("ok", "1"), and the first one after the person used the
+  // language switch, which is an explicit wish.
+  var switched = /[?&]lang=/.test(window.location.search);
+
+  function langFor(text) {
+    var clear = /[\u4e00-\u9fff]/.test(text) || (text.match(/[A-Za-z]/g) || []).length >= 4;
+    var send = switched || (!session && !clear) ? lang : null;
+    switched = false;
+    return send;
+  }
+  try { session = window.sessionStorage.getItem(KEY); } catch (e) { /* storage blocked: no restore */ }
+
+  // ---- small DOM helpers -------------------------------------------------------------------------------
+  function el(tag, cls, text) {
+    var node = document.createElement(tag);
+    if (cls) { node.className = cls; }
+    if (text !== undefined && text !== null) { node.textContent = String(text); }
+    return node;
+  }
+  function add(parent) {
+    for (var i = 1; i < arguments.length; i++) { if (arguments[i]) { parent.appendChild(arguments[i]); } }
+    return parent;
+  }
+  function link(href, text) {
+    var a = el("a", null, text);
+    a.href = href;
+    a.rel = "noopener noreferrer";  // the chat's address never travels to another site
+    return a;
+  }
+  function reducedMotion() {
+    return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
+  }
+  function schemeName(name) { return (name && T["scheme_" + name]) || name || ""; }
+  function remember(id) {
+    session = id;
+    try {
+      if (id) { window.sessionStorage.setItem(KEY, id); } else { window.sessionStorage.removeItem(KEY); }
+    } catch (e) { /* storage blocked: the conversation lasts as long as the page */ }
+  }
+
+  // ---- cards ---------------------------------------------------------------------------------------------
+  function isSample(c) { return !!(c.sample || (c.source && c.source.sample)); }
+
+  function chipsLine(c) {
+    var p = el("p", "card-kind");
+    var kind = c.type === "step" ? T.card_kind_step.replace("{n}", c.step) + " · " + (T["step_" + c.why] || c.why)
+      : T["card_kind_" + c.type] || c.type;
+    add(p, el("span", "kind", kind));
+    if (isSample(c)) {
+      var badge = el("span", "badge sample", T.card_sample);
+      add(badge, el("span", "visually-hidden", T.card_open + T.card_sample_hint + T.card_close));
+      add(p, document.createTextNode(" "), badge);
+    }
+    return p;
+  }
+
+  function facts(pairs) {
+    var dl = el("dl", "card-facts");
+    pairs.forEach(function (pair) {
+      if (pair[1]) { add(dl, el("dt", null, pair[0]), el("dd", null, pair[1])); }
+    });
+    return dl.children.length ? dl : null;
+  }
+
+  function source(c) {
+    // Every card says where it comes from: taxonomy and code, provider and citation, or document and section.
+    var s = c.source || {};
+    var p = el("p", "card-source");
+    add(p, el("span", "source-label", T.card_source + T.card_colon));
+    var parts = [];
+    var href = null;
+    if (c.type === "occupation") {
+      parts = [schemeName(s.name), c.code];  // the plan page adds the release version
+      href = c.uri;
+    } else if (c.type === "skill") {
+      parts = s.basis ? [s.basis, c.code] : [T.card_unanchored];
+      href = c.uri;
+    } else if (c.type === "apprenticeship" || c.type === "training") {
+      parts = [s.provider, schemeName(s.name)];
+      href = c.uri;
+    } else if (c.type === "step") {
+      var code = s.code || (c.code || "").replace(/^[^:]+:/, "");  // "csco2022:6-18-02-04" → its code
+      parts = s.document ? ["《" + s.document + "》"] : s.provider ? [s.provider]
+        : [schemeName(s.name), /^https?:/.test(code) ? "" : code];  // a URI is the link, not text
+      href = s.uri || c.uri;
+    } else if (c.type === "policy") {
+      var section = (s.section || []).slice(1).join(" › ");
+      parts = ["《" + (s.document || c.title) + "》", section, c.code];
+      href = c.uri;
+    }
+    parts.filter(Boolean).forEach(function (part, i) {
+      if (i) { add(p, document.createTextNode(" · ")); }
+      add(p, el("span", /^[\w:.#-]+$/.test(part) ? "code" : null, part));  // codes are not broken across lines
+    });
+    if (href && /^https?:/.test(href)) { add(p, document.createTextNode(" "), link(href, T.card_link)); }
+    var box = el("div", "card-cite");
+    add(box, p);
+    if (s.citation) {
+      var details = el("details");
+      add(details, el("summary", null, T.card_citation), el("p", null, s.citation));
+      add(box, details);
+    }
+    return box;
+  }
+
+  function card(c) {
+    var article = el("article", "card card-" + c.type);
+    add(article, chipsLine(c), el("h4", "card-title", c.title));
+    var q = c.quality || {};
+    if (c.type === "occupation") {
+      add(article, el("p", "card-why", c.why));
+      var missing = (c.skills_missing || []).map(function (m) { return m.label; });
+      if (missing.length) {
+        var more = missing.length > 3 ? " …" : "";
+        add(article, facts([[T.card_to_learn, missing.slice(0, 3).join(T.card_sep) + more]]));
+      }
+    } else if (c.type === "apprenticeship" || c.type === "training") {
+      add(article, facts([[T.card_where, c.city], [T.card_duration, c.duration], [T.card_wage, q.wage],
+                          [T.card_qualification, q.qualification]]));
+      add(article, el("p", "card-why", c.why));
+      var extra = facts([[T.card_subsidy, q.subsidy], [T.card_mentor, q.mentor], [T.card_agreement, q.agreement]]);
+      if (extra) {
+        var d = el("details", "card-more");
+        add(d, el("summary", null, T.card_details), extra);
+        add(article, d);
+      }
+    } else if (c.type === "step") {
+      add(article, facts([[T.card_duration, c.duration]]));
+    } else if (c.type === "policy") {
+      add(article, el("blockquote", "card-quote", c.why));
+    } else {
+      add(article, el("p", "card-why", c.why));
+    }
+    add(article, source(c));
+    return article;
+  }
+
+  var GROUPS = [["occupation", ["occupation"]], ["offer", ["apprenticeship", "training"]], ["skill", ["skill"]],
+                ["step", ["step"]], ["policy", ["policy"]]];
+
+  function cardGroups(cards) {
+    var wrap = el("div", "cards");
+    GROUPS.forEach(function (g) {
+      var these = cards.filter(function (c) { return g[1].indexOf(c.type) >= 0; });
+      if (!these.length) { return; }
+      var list = el(g[0] === "step" ? "ol" : "ul", "card-list card-list-" + g[0]);
+      these.forEach(function (c) { add(list, add(el("li"), card(c))); });
+      add(wrap, el("h3", "cards-heading", T["card_group_" + g[0]]), list);
+    });
+    return wrap.children.length ? wrap : null;
+  }
+
+  // ---- the conversation ----------------------------------------------------------------------------------
+  function addMessage(role, text, cards) {
+    var msg = el("div", "msg msg-" + role);
+    add(msg, el("p", "msg-who", role === "user" ? T.chat_who_user : T.chat_who_assistant),
+        el("div", "msg-text", text), cards && cards.length ? cardGroups(cards) : null);
+    log.appendChild(msg);
+    return msg;
+  }
+
+  function setSuggestions(list) {
+    chips.textContent = "";
+    (list || []).forEach(function (s) {
+      var b = el("button", "chip", s);
+      b.type = "button";
+      b.setAttribute("data-say", s);
+      chips.appendChild(b);
+    });
+  }
+
+  function setTools(consent) {
+    planLink.hidden = !(session && consent);
+    if (session) { planLink.href = "/plan/" + encodeURIComponent(session) + "?lang=" + lang; }
+    delOpen.hidden = !session;
+    if (consent && consentBox) { consentBox.open = false; }  // agreed: fold the notice, the summary stays
+  }
+
+  function showError(text) { errorBox.textContent = text || ""; }
+
+  function send(text) {
+    text = (text || "").trim();
+    if (!text) { showError(T.chat_empty); input.focus(); return; }
+    if (busy) { return; }
+    busy = true;
+    showError("");
+    delDone.hidden = true;
+    addMessage("user", text);
+    input.value = "";
+    status.textContent = T.chat_sending;
+    root.classList.add("is-busy");
+    fetch("/api/chat", {
+      method: "POST",
+      headers: {"Content-Type": "application/json", "Accept": "application/json"},
+      body: JSON.stringify({session_id: session, message: text, lang: langFor(text)})
+    }).then(function (res) {
+      if (res.status === 404) { return {gone: true}; }
+      if (!res.ok) { throw new Error("HTTP " + res.status); }
+      return res.json();
+    }).then(function (body) {
+      if (body.gone) {
+        remember(null);
+        setTools(false);
+        showError(T.chat_error_gone);
+        return;
+      }
+      remember(body.session_id);
+      var msg = addMessage("assistant", body.reply, body.cards);
+      setSuggestions(body.suggestions);
+      setTools(body.consent);
+      msg.scrollIntoView({block: "start", behavior: reducedMotion() ? "auto" : "smooth"});
+    }).catch(function () {
+      log.removeChild(log.lastChild);  // the message did not go: take it back into the box
+      input.value = text;
+      showError(T.chat_error);
+    }).then(function () {
+      busy = false;
+      status.textContent = "";
+      root.classList.remove("is-busy");
+    });
+  }
+
+  function restore() {
+    if (!session) { return; }
+    fetch("/api/chat/" + encodeURIComponent(session), {headers: {"Accept": "application/json"}})
+      .then(function (res) {
+        if (res.status === 404) { remember(null); return null; }
+        return res.ok ? res.json() : null;
+      }).then(function (view) {
+        if (!view) { setTools(false); return; }
+        log.setAttribute("aria-busy", "true");  // one announcement for the whole history, not one per message
+        view.messages.forEach(function (m) { addMessage(m.role, m.text, m.cards); });
+        log.removeAttribute("aria-busy");
+        if (view.messages.length) {
+          setSuggestions(view.suggestions);
+          status.textContent = T.chat_restored;
+        }
+        setTools(view.consent);
+      }).catch(function () { /* offline: the page still works as a new conversation */ });
+  }
+
+  function forget() {
+    if (!session) { return; }
+    fetch("/api/chat/" + encodeURIComponent(session), {method: "DELETE"}).then(function (res) {
+      if (res.status !== 204 && res.status !== 404) { throw new Error("HTTP " + res.status); }
+      remember(null);
+      log.innerHTML = opening;
+      setSuggestions(openingChips);
+      setTools(false);
+      delPanel.hidden = true;
+      delOpen.setAttribute("aria-expanded", "false");
+      if (consentBox) { consentBox.open = true; }
+      delDone.textContent = T.chat_deleted;
+      delDone.hidden = false;
+      delDone.focus();
+    }).catch(function () {
+      delDone.textContent = T.chat_delete_failed;
+      delDone.hidden = false;
+      delDone.focus();
+    });
+  }
+
+  // ---- wiring --------------------------------------------------------------------------------------------
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    send(input.value);
+  });
+  input.addEventListener("keydown", function (e) {
+    // Enter sends; Shift+Enter is a new line; Enter that confirms a Chinese input method's word is left alone.
+    if (e.key === "Enter" && !e.shiftKey && !e.isComposing && e.keyCode !== 229) {
+      e.preventDefault();
+      send(input.value);
+    }
+  });
+  chips.addEventListener("click", function (e) {
+    var b = e.target.closest("button[data-say]");
+    if (!b) { return; }
+    var say = b.getAttribute("data-say");
+    if (/(…|\.\.\.)$/.test(say)) {  // "我不会……": a start to finish, not a reply to send
+      input.value = say.replace(/(…+|\.\.\.)$/, "");
+      input.focus();
+      return;
+    }
+    // The buttons are about to be replaced: a keyboard user (a click with no pointer, detail 0) goes on in the box;
+    // a tap does not focus it, which would open the phone's keyboard over the reply.
+    if (e.detail === 0) { input.focus(); }
+    send(say);
+  });
+  delOpen.addEventListener("click", function () {
+    delPanel.hidden = false;
+    delOpen.setAttribute("aria-expanded", "true");
+    delPanel.focus();
+  });
+  document.getElementById("delete-no").addEventListener("click", function () {
+    delPanel.hidden = true;
+    delOpen.setAttribute("aria-expanded", "false");
+    delOpen.focus();
+  });
+  document.getElementById("delete-yes").addEventListener("click", forget);
+
+  restore();
+})();
