@@ -9,15 +9,14 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, inspect, select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.store import conversations as repo
-from assistant.store.db import _alembic_config, make_engine, make_sessionmaker, migrate, schema_revision
-from assistant.store.models import Base, Conversation, ConversationMessage, Source
+from assistant.store.db import make_engine, make_sessionmaker, migrate, schema_revision
+from assistant.store.models import Conversation, ConversationMessage, Source
+from tests.store.migration_checks import alembic_step, drift
 
 T0 = datetime(2026, 3, 1, 9, 0, tzinfo=timezone.utc)
 NEW_TABLES = {"conversations", "conversation_messages"}
@@ -322,30 +321,12 @@ def test_for_update_locks_the_row_on_postgres(factory: sessionmaker[Session], en
 
 
 def test_new_tables_match_the_models(engine: Engine) -> None:
-    with engine.connect() as conn:
-        diffs = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-
-    def touches_new_table(diff: Any) -> bool:
-        # Entries are tuples like ("add_table", Table) or ("add_column", schema, "table", Column);
-        # type changes come as lists of tuples.  Other tables are test_db.py's business.
-        for item in diff if isinstance(diff, list) else [diff]:
-            for obj in item[1:]:
-                table = getattr(obj, "table", obj)
-                if (obj if isinstance(obj, str) else getattr(table, "name", None)) in NEW_TABLES:
-                    return True
-        return False
-
-    assert [d for d in diffs if touches_new_table(d)] == []
+    assert drift(engine, NEW_TABLES) == []
 
 
 def test_upgrade_from_0001_keeps_data_and_downgrade_drops_only_new_tables(store_url: str) -> None:
     engine = make_engine(store_url)
-    cfg = _alembic_config()
-
-    def alembic(action: Callable[..., None], target: str) -> None:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            action(cfg, target)
+    alembic = alembic_step(engine)
 
     try:
         alembic(command.upgrade, "0001")

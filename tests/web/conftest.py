@@ -63,7 +63,7 @@ class Served:
         try:
             accounts = Accounts(make_sessionmaker(engine))
             if accounts.find(username) is None:
-                accounts.add_user(username, role, password, display_name=display_name, via="cli")
+                accounts.add_user(username, role, password, display_name=display_name or username, via="cli")
         finally:
             engine.dispose()
 
