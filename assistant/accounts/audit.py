@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 from assistant.store.models import AuditEvent
 
 __all__ = ["list_events", "record"]

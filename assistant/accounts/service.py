@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit, passwords, sessions, users
-from assistant.accounts.clock import as_utc, utc_now
+from assistant.store.clock import as_utc, utc_now
 from assistant.errors import LoginFailed, NotFoundError
 from assistant.store.models import AuditEvent, User
 

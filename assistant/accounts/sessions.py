@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session, joinedload
 
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 from assistant.store.models import LoginSession, User
 
 __all__ = ["end_session", "end_user_sessions", "purge_expired", "resolve", "start_session", "token_hash"]

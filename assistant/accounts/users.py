@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 from assistant.accounts.passwords import hash_password
 from assistant.errors import AccountError
 from assistant.store.models import User

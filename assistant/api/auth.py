@@ -17,7 +17,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.accounts import csrf
-from assistant.accounts.clock import utc_now
+from assistant.store.clock import utc_now
 from assistant.accounts.service import Account, Accounts
 from assistant.accounts.users import ROLES
 from assistant.config import Settings

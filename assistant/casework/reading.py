@@ -23,6 +23,7 @@ from assistant.errors import NotFoundError
 from assistant.guidance.profile import Profile
 from assistant.store.case_search import search_conversations
 from assistant.store.cases import assignments_of, get_assignment, handovers, list_notes
+from assistant.store.clock import as_utc
 from assistant.store.conversations import get_conversation, recent_messages
 from assistant.store.models import CasePlan, Conversation, ConversationMessage
 from assistant.store.plans import get_plan
@@ -89,7 +90,7 @@ def search(session: Session, f: SessionFilter) -> SearchResult:
         profile = Profile.from_dict((c.state or {}).get("profile"))
         summary = "、".join(e.what for e in profile.experience if e.what) or first_said.get(c.id, "")
         a = assigned.get(c.id)
-        rows.append(SessionRow(c.id, _utc(c.created_at), _utc(c.updated_at), c.language, c.phase,
+        rows.append(SessionRow(c.id, as_utc(c.created_at), as_utc(c.updated_at), c.language, c.phase,
                                person(names, a.counsellor) if a else None, [s.label for s in profile.skills],
                                summary[:120], plans.get(c.id)))
     return SearchResult(rows, found.more)
@@ -106,9 +107,6 @@ def _first_user_messages(session: Session, ids: list[str]) -> dict[str, str]:
         & (ConversationMessage.ordinal == first.c.o)))
     return {cid: text for cid, text in rows}
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def consented(session: Session, conversation_id: str, *, for_update: bool = False) -> Conversation:
@@ -133,7 +131,7 @@ def version_of(conv: Conversation, last: int) -> str:
 
 
 def _message(m: ConversationMessage) -> MessageView:
-    return MessageView(m.ordinal, m.role, m.text, m.language, _utc(m.created_at))
+    return MessageView(m.ordinal, m.role, m.text, m.language, as_utc(m.created_at))
 
 
 def _skills(profile: Profile, messages: list[MessageView]) -> list[SkillView]:
@@ -170,27 +168,27 @@ def detail(session: Session, conversation_id: str) -> SessionDetail:
     last = last_ordinal(session, conv.id)
     return SessionDetail(
         id=conv.id, language=conv.language, phase=conv.phase, consent=conv.consent,
-        created_at=_utc(conv.created_at), updated_at=_utc(conv.updated_at), version=version_of(conv, last),
-        assigned=person(names, a.counsellor) if a else None, assigned_at=_utc(a.assigned_at) if a else None,
+        created_at=as_utc(conv.created_at), updated_at=as_utc(conv.updated_at), version=version_of(conv, last),
+        assigned=person(names, a.counsellor) if a else None, assigned_at=as_utc(a.assigned_at) if a else None,
         handovers=[HandoverView(person(names, h.from_user), person(names, h.to_user) or Person(h.to_user, h.to_user),
-                                h.note, _utc(h.at)) for h in reversed(handovers(session, conv.id))],
+                                h.note, as_utc(h.at)) for h in reversed(handovers(session, conv.id))],
         profile=profile_data, skills=_skills(profile, messages), messages=messages, suggestions=views,
         reviews=[_review(r, names) for r in reversed(history)],
-        notes=[NoteView(n.id, person(names, n.author) or Person(n.author, n.author), n.text, _utc(n.at))
+        notes=[NoteView(n.id, person(names, n.author) or Person(n.author, n.author), n.text, as_utc(n.at))
                for n in list_notes(session, conv.id)],
         plan=plan, last_ordinal=last)
 
 
 def _review(r: Any, names: dict[str, Person]) -> ReviewView:
     return ReviewView(r.kind, r.ref, r.decision, r.note, person(names, r.reviewer) or Person(r.reviewer, r.reviewer),
-                      _utc(r.at), (r.snapshot or {}).get("title", r.ref))
+                      as_utc(r.at), (r.snapshot or {}).get("title", r.ref))
 
 
 def _plan(row: CasePlan | None, names: dict[str, Person]) -> PlanView:
     if row is None:
         return PlanView("none", [])
-    return PlanView(row.status, [PlanItem.of(i) for i in row.items or []], _utc(row.updated_at),
-                    person(names, row.updated_by), _utc(row.agreed_at) if row.agreed_at else None,
+    return PlanView(row.status, [PlanItem.of(i) for i in row.items or []], as_utc(row.updated_at),
+                    person(names, row.updated_by), as_utc(row.agreed_at) if row.agreed_at else None,
                     person(names, row.agreed_by))
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts.audit import list_events
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 
 PER_PAGE = 50
 # What the action filter offers: families first (a trailing .* takes the family), then single actions.

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit
-from assistant.accounts.clock import utc_now
+from assistant.store.clock import utc_now
 from assistant.errors import IndexBusyError, SkillPathError
 from assistant.index.build import build_index
 from assistant.index.embedders import Embedder

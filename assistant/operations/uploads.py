@@ -25,7 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit
-from assistant.accounts.clock import as_utc, utc_now
+from assistant.store.clock import as_utc, utc_now
 from assistant.errors import InputError, NotFoundError
 from assistant.index.manifest import atomic_write
 from assistant.ingest.runner import KINDS

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit
-from assistant.accounts.clock import utc_now
+from assistant.store.clock import utc_now
 from assistant.errors import IndexNotReadyError
 from assistant.index.manifest import read_manifest
 from assistant.index.versions import IndexVersions

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
+from assistant.store.clock import as_utc
 from assistant.store.models import CaseAssignment, Conversation, ConversationMessage
 
 __all__ = ["Found", "search_conversations"]
@@ -30,9 +31,6 @@ class Found:
     conversations: list[Conversation]
     more: bool
 
-
-def _utc(moment: datetime) -> datetime:
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -77,9 +75,9 @@ def search_conversations(
     if unassigned:
         query = query.where(~assignment.exists())
     if since is not None:
-        query = query.where(Conversation.updated_at >= _utc(since))
+        query = query.where(Conversation.updated_at >= as_utc(since))
     if until is not None:
-        query = query.where(Conversation.updated_at < _utc(until))
+        query = query.where(Conversation.updated_at < as_utc(until))
     words = [t.lower() for t in terms if t.strip()]
     sure = []  # per term: matched without the profile check (id prefix or a message)
     for i, word in enumerate(words):

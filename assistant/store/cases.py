@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timezone
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.store.clock import as_utc
 from assistant.store.models import CaseAssignment, CaseHandover, CaseNote
 
 __all__ = ["add_note", "assign", "assignments_of", "get_assignment", "handovers", "list_notes"]
 
-
-def _utc(moment: datetime) -> datetime:
-    """Times go in as UTC: SQLite stores them as text without an offset and compares them as text."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def get_assignment(session: Session, conversation_id: str) -> CaseAssignment | None:
@@ -35,7 +30,7 @@ def assignments_of(session: Session, conversation_ids: Iterable[str]) -> dict[st
 
 def assign(session: Session, conversation_id: str, *, to: str, note: str, now: datetime) -> CaseHandover:
     """Give the case to `to` and record the handover (from the previous counsellor, None if it had none)."""
-    moment = _utc(now)
+    moment = as_utc(now)
     current = session.get(CaseAssignment, conversation_id)
     previous = current.counsellor if current is not None else None
     if current is None:
@@ -57,7 +52,7 @@ def handovers(session: Session, conversation_id: str) -> list[CaseHandover]:
 
 
 def add_note(session: Session, conversation_id: str, *, author: str, text: str, now: datetime) -> CaseNote:
-    note = CaseNote(conversation_id=conversation_id, author=author, text=text, at=_utc(now))
+    note = CaseNote(conversation_id=conversation_id, author=author, text=text, at=as_utc(now))
     session.add(note)
     session.flush()
     return note

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from assistant.store.clock import as_utc
 from assistant.store.models import Conversation, ConversationMessage
 
 __all__ = [
@@ -24,18 +25,12 @@ __all__ = [
 ]
 
 
-def _utc(moment: datetime) -> datetime:
-    """Times go in as UTC: SQLite stores them as text without an offset and compares them as text."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
 
 def create_conversation(
     session: Session, *, conversation_id: str, language: str, phase: str, now: datetime
 ) -> Conversation:
     """Add a new, empty conversation (consent not asked yet) under the caller's id."""
-    moment = _utc(now)
+    moment = as_utc(now)
     conversation = Conversation(
         id=conversation_id,
         created_at=moment,
@@ -95,7 +90,7 @@ def add_message(
             ConversationMessage.conversation_id == conversation.id
         )
     )
-    moment = _utc(now)
+    moment = as_utc(now)
     message = ConversationMessage(
         conversation_id=conversation.id,
         ordinal=(last or 0) + 1,
@@ -153,7 +148,7 @@ def purge_conversations(session: Session, *, older_than: datetime) -> int:
     """
     result = session.execute(
         delete(Conversation)
-        .where(Conversation.updated_at < _utc(older_than))
+        .where(Conversation.updated_at < as_utc(older_than))
         .execution_options(synchronize_session="fetch")
     )
     return int(result.rowcount or 0)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
+from assistant.store.clock import as_utc
 from assistant.store.models import CasePlan
 
 __all__ = ["get_plan", "save_plan"]
@@ -25,7 +26,7 @@ def save_plan(session: Session, conversation_id: str, *, items: list[dict[str, A
     """Create or replace the plan's items and status; agreeing stamps who agreed and when."""
     if status not in PLAN_STATUSES:
         raise ValueError(f"plan status {status!r}: one of {', '.join(PLAN_STATUSES)}")
-    moment = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    moment = as_utc(now)
     plan = session.get(CasePlan, conversation_id)
     if plan is None:
         plan = CasePlan(conversation_id=conversation_id, status=status, items=[], updated_at=moment, updated_by=by)

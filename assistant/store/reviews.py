@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from assistant.store.clock import as_utc
 from assistant.store.models import SuggestionReview
 
 __all__ = ["add_review", "latest_reviews", "review_history"]
@@ -16,7 +17,7 @@ __all__ = ["add_review", "latest_reviews", "review_history"]
 def add_review(session: Session, conversation_id: str, *, kind: str, ref: str, decision: str, note: str,
                reviewer: str, snapshot: dict[str, Any], now: datetime) -> SuggestionReview:
     """Append a decision; earlier ones stay as history."""
-    moment = now.replace(tzinfo=timezone.utc) if now.tzinfo is None else now.astimezone(timezone.utc)
+    moment = as_utc(now)
     review = SuggestionReview(conversation_id=conversation_id, kind=kind, ref=ref, decision=decision, note=note,
                               reviewer=reviewer, at=moment, snapshot=dict(snapshot))
     session.add(review)

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 from tests.accounts.helpers import T0
 
 

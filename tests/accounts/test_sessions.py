@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import sessions, users
-from assistant.accounts.clock import as_utc
+from assistant.store.clock import as_utc
 from assistant.store.models import LoginSession, User
 from tests.accounts.helpers import T0, cheap_hashing
 

@@ -1,4 +1,4 @@
-"""UTC times for the account tables: what goes in is UTC, what comes back from SQLite is tagged as UTC."""
+"""UTC times for the store: what goes in is UTC, what comes back from SQLite is tagged as UTC."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import datetime, timezone
 
 
 def utc_now() -> datetime:
+    """Now, in UTC."""
     return datetime.now(timezone.utc)
 
 
