@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import statistics
 import sys
 from pathlib import Path
 
@@ -43,3 +44,9 @@ def ensure_index(settings: Settings) -> None:
         engine.dispose()
     if not (settings.index_dir / "CURRENT").exists():
         main(["index"], environ=env)
+
+
+def percentiles(ms: list[float]) -> str:
+    """p50/p95/p99/max of latencies in milliseconds, one line."""
+    qs = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
+    return f"p50 {qs[49]:6.1f} ms  p95 {qs[94]:6.1f} ms  p99 {qs[98]:6.1f} ms  max {max(ms):6.1f} ms"

@@ -12,14 +12,13 @@ from __future__ import annotations
 import argparse
 import csv
 import random
-import statistics
 import time
 from collections.abc import Sequence
 
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
-from benchmarks.common import bench_settings, ensure_index, shared
+from benchmarks.common import bench_settings, ensure_index, percentiles, shared
 
 CITIES_ZH = ["湖州", "大庆", "双鸭山", "日照", "重庆", "杭州", "拉萨"]
 CITIES_EN = ["Huzhou", "Daqing", "Rizhao", "Chongqing", "Hangzhou"]
@@ -44,11 +43,6 @@ def load_requests(n: int, seed: int = 11) -> list[dict[str, object]]:
                     f"{rng.choice(SKILLS_EN)}, and I want a paid apprenticeship in {rng.choice(CITIES_EN)}")
             out.append({"text": text, "lang": "en", "k": 5})
     return out
-
-
-def percentiles(ms: list[float]) -> str:
-    q = statistics.quantiles(ms, n=100, method="inclusive") if len(ms) > 1 else ms * 99
-    return f"p50 {q[49]:7.1f}  p95 {q[94]:7.1f}  p99 {q[98]:7.1f} ms"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
