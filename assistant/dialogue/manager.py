@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.dialogue import policy
@@ -22,10 +23,11 @@ from assistant.dialogue.render import (
     skill_card,
     step_card,
 )
-from assistant.errors import NotFoundError, QueryError
+from assistant.errors import ConflictError, NotFoundError, QueryError
 from assistant.guidance.extract import apply
 from assistant.guidance.profile import Profile
 from assistant.guidance.service import GuidanceService
+from assistant.store.clock import as_utc
 from assistant.store.conversations import add_message, create_conversation, get_conversation, set_state
 
 PHASES = ("welcome", "experience", "confirm_skills", "goals", "recommendations", "pathway", "follow_up")
@@ -62,6 +64,29 @@ class Turn:
                 "consent": self.consent}
 
 
+SAVE_ATTEMPTS = 3  # a turn redone because the same conversation moved on meanwhile (two tabs, a double click)
+
+
+class _Changed(Exception):
+    """The conversation was saved by another turn since this one read it."""
+
+
+@dataclass
+class _Snapshot:
+    """What a turn reads and changes of a conversation, detached from the store while guidance runs."""
+
+    id: str
+    language: str
+    phase: str
+    consent: bool | None
+    state: dict[str, Any]
+    updated_at: datetime | None  # None: a new conversation, not stored yet
+
+    @classmethod
+    def of(cls, row: Any) -> "_Snapshot":
+        return cls(row.id, row.language, row.phase, row.consent, dict(row.state or {}), row.updated_at)
+
+
 class DialogueManager:
     """One turn = load state, read intents and facts, move phase, render, save; the caller owns nothing here."""
 
@@ -78,31 +103,61 @@ class DialogueManager:
             raise QueryError(f"lang: '{lang}' is not one of zh, en")
         if not message or not message.strip():
             raise QueryError("message: the message is empty")
-        with self.sessions.begin() as session:
-            conv = get_conversation(session, session_id, for_update=True) if session_id else None
-            if session_id and conv is None:
-                raise NotFoundError(f"session_id: no conversation '{session_id}' (it may have been deleted)")
+        if len(message) > self.max_chars:
+            # Refused before anything is read or stored (no conversation is started for it either): the text may
+            # hold personal data we did not ask for. The chat page says so in the person's language.
+            raise QueryError(f"message: the message is longer than {self.max_chars} characters "
+                             f"(it has {len(message)})")
+        for _attempt in range(SAVE_ATTEMPTS):
+            # Read, think, then save in a short transaction of its own: no database connection (and, on SQLite,
+            # no read snapshot) is held while guidance runs, which under load exhausted the pool and made SQLite
+            # refuse the late write ("database is locked").
+            with self.sessions() as session:
+                row = get_conversation(session, session_id) if session_id else None
+                if session_id and row is None:
+                    raise NotFoundError(f"session_id: no conversation '{session_id}' (it may have been deleted)")
+                conv = _Snapshot.of(row) if row is not None else None
             language = lang or (self.guidance.language_of(message) if _has_letters(message) else None)
             if conv is None:
-                conv = create_conversation(session, conversation_id=uuid.uuid4().hex, language=language or "zh",
-                                           phase="welcome", now=self.clock())
+                conv = _Snapshot(uuid.uuid4().hex, language or "zh", "welcome", None, {}, None)
             state = dict(conv.state or {})
             if language:
                 conv.language = language
-            if len(message) > self.max_chars:
-                # Refused before anything is read or stored: the text may hold personal data we did not ask for.
-                turn = self._reply(conv, state, render(conv.language, "too_long", length=len(message),
-                                                       limit=self.max_chars), [])
-                return turn
             turn = self._handle(conv, state, message.strip())
-            if conv.consent:
-                add_message(session, conv, role="user", text=message.strip(), language=conv.language,
-                            phase=conv.phase, cards=[], now=self.clock())
-                add_message(session, conv, role="assistant", text=turn.reply, language=turn.language,
-                            phase=turn.phase, cards=turn.cards, now=self.clock())
-            set_state(conv, state)
-            conv.updated_at = self.clock()
+            try:
+                self._save(conv, state, message.strip(), turn)
+            except _Changed:
+                continue  # another turn of this conversation was saved meanwhile: answer from its state instead
             return turn
+        raise ConflictError(f"session_id: conversation '{session_id}' is changing too fast; send the message again")
+
+    def _save(self, conv: "_Snapshot", state: dict[str, Any], message: str, turn: Turn) -> None:
+        try:
+            with self.sessions.begin() as session:
+                now = self.clock()
+                if conv.updated_at is None:
+                    row = create_conversation(session, conversation_id=conv.id, language=conv.language,
+                                              phase=conv.phase, now=now)
+                else:
+                    row = get_conversation(session, conv.id, for_update=True)
+                    if row is None:
+                        raise NotFoundError(f"session_id: no conversation '{conv.id}' (it was deleted meanwhile)")
+                    if as_utc(row.updated_at) != as_utc(conv.updated_at):
+                        raise _Changed()
+                # Only what a turn changes is written: counsellors edit other columns of the same row.
+                row.language, row.phase, row.consent = conv.language, conv.phase, conv.consent
+                if conv.consent:
+                    add_message(session, row, role="user", text=message, language=conv.language,
+                                phase=conv.phase, cards=[], now=now)
+                    add_message(session, row, role="assistant", text=turn.reply, language=turn.language,
+                                phase=turn.phase, cards=turn.cards, now=now)
+                set_state(row, state)
+                row.updated_at = now
+        except OperationalError as exc:
+            # SQLite refuses a write whose transaction read before another writer committed; the turn is redone.
+            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+                raise _Changed() from exc
+            raise
 
     # -- what the person can get back or remove -----------------------------------------------------------------
 

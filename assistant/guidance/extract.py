@@ -12,7 +12,7 @@ from assistant.guidance.profile import Experience, OccupationRef, Profile, Skill
 from assistant.guidance.skills import SkillExtractor, SkillMention
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
-from assistant.retrieval.normalise import normalise_occupation
+from assistant.retrieval.normalise import normalise_occupation, normalise_texts
 
 # An experience or goal phrase is taken as an occupation only when the normaliser is this sure.
 MIN_OCCUPATION_SCORE = 0.3
@@ -64,9 +64,27 @@ class ProfileExtractor:
         key = phrase.casefold().strip()
         return key in names or (key.endswith("s") and key[:-1] in names)
 
+    def _prefetch(self, text: str, lang: str) -> None:
+        """Embed every text the extraction below will search with in one model call (a batch of four costs about
+        as much as two single calls); the searches then find the vectors in the embedder's memory."""
+        index = self._index()
+        languages = [lang] if lang in index.languages else None
+        texts: list[str] = []
+        for clause in parse(text):
+            if clause.kind in ("experience", "goal") and clause.what:
+                texts += normalise_texts(index, clause.what, languages=languages)
+                if clause.kind == "experience":
+                    texts += self.skills.link_texts(clause.what)
+        for phrase, _span, _kind in self.skills.phrases(text):
+            texts += self.skills.link_texts(phrase)
+        texts = list(dict.fromkeys(texts))
+        if len(texts) > 1:
+            self.embedder.embed_queries(texts)
+
     def extract(self, text: str, lang: str, *, extra_phrases: dict[str, list[str]] | None = None) -> Extraction:
         out = Extraction()
         facts = extract_facts(text)
+        self._prefetch(text, lang)
         for clause in parse(text):
             if clause.kind == "experience" and clause.what:
                 occ = self.occupation(clause.what, lang)

@@ -49,6 +49,12 @@ class OccupationResult:
                 if self.assessments else None}
 
 
+def infer_query(info: OccupationInfo) -> Query:
+    """The search that stands in for an occupation's skill list: its title and description against the skills."""
+    text = f"{info.title}: {info.description}"[:400]
+    return Query(text, type="skill", lang=info.language if info.language == "en" else None, k=INFERRED_SKILLS)
+
+
 class Matcher:
     """Gathers candidate occupations from goals, experience, descriptions and skill anchors, then ranks them."""
 
@@ -63,9 +69,7 @@ class Matcher:
         """Skills nearest an occupation's title and description, when the store has no relations for it."""
         if self._search is None:
             return []
-        text = f"{info.title}: {info.description}"[:400]
-        hits = self._search.search(Query(text, type="skill", lang=info.language if info.language == "en" else None,
-                                         k=INFERRED_SKILLS))
+        hits = self._search.search(infer_query(info))
         return [Requirement(f"{h.scheme}:{h.uri}", h.title, "esco-inferred", h.uri, None, tuple(h.tags)) for h in hits]
 
     def _related(self, phrase: str, lang: str) -> list[tuple[OccupationInfo, float]]:

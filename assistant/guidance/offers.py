@@ -76,6 +76,11 @@ def _allowed(offer: dict[str, Any], c: Constraints) -> bool:
     return True
 
 
+def offer_query(title: str, kind: str) -> Query:
+    """The search for offers related to an occupation: its title among one kind of offer."""
+    return Query(title, type=kind, k=SEARCH_DEPTH)
+
+
 def recommend_offers(catalog: Catalog, search: SearchService, occupations: list[OccupationResult],
                      constraints: Constraints, lang: str, k: int = 5) -> dict[str, list[OfferResult]]:
     """Apprenticeships and training for the top occupations: linked by code, found by search, closing gaps."""
@@ -90,7 +95,7 @@ def recommend_offers(catalog: Catalog, search: SearchService, occupations: list[
         hits = []
         for kind in ("apprenticeship", "training"):
             try:
-                hits += search.search(Query(occ.info.title, type=kind, k=SEARCH_DEPTH))
+                hits += search.search(offer_query(occ.info.title, kind))
             except QueryError:  # an index without offers of this kind
                 pass
         for h in hits:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,6 +17,7 @@ from assistant.guidance.pathway import Step, build_pathway
 from assistant.guidance.patterns import detect_language, extract_facts
 from assistant.guidance.profile import Profile, SkillClaim
 from assistant.guidance.skills import SkillExtractor
+from assistant.guidance.warm import QueryWarmer
 from assistant.retrieval.runtime import Retrieval
 
 LANGUAGES = ("zh", "en")
@@ -79,6 +81,7 @@ class GuidanceService:
         self.skills = SkillExtractor(retrieval.service, index, catalog.get)
         self.extractor = ProfileExtractor(self.skills, index, retrieval.embedder)
         self.matcher = Matcher(index, retrieval.embedder, catalog.get, retrieval.service)
+        self.warmer: QueryWarmer | None = None  # knowledge-base query vectors embedded ahead (make_guidance)
 
     def language_of(self, *texts: str) -> str:
         text = " ".join(t for t in texts if t)
@@ -145,5 +148,8 @@ class GuidanceService:
         return self.recommend(self.profile_from(request), request.k)
 
 
-def make_guidance(retrieval: Retrieval, sessions: sessionmaker[Session]) -> GuidanceService:
-    return GuidanceService(retrieval, CatalogHolder(sessions))
+def make_guidance(retrieval: Retrieval, sessions: sessionmaker[Session], warm_lock: Path | None = None) -> GuidanceService:
+    service = GuidanceService(retrieval, CatalogHolder(sessions))
+    if warm_lock is not None:
+        service.warmer = QueryWarmer(retrieval.embedder, retrieval.service, service.catalog.get, warm_lock)
+    return service

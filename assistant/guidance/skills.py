@@ -85,6 +85,14 @@ class SkillExtractor:
         links.sort(key=lambda x: -x.score)
         return _dedupe(links)[:k]
 
+    def link_texts(self, phrase: str, k: int = 5) -> list[str]:
+        """The texts link(phrase) will embed, so a caller can embed a message's phrases in one batch first."""
+        phrase = phrase.strip()[:MAX_PHRASE_CHARS]
+        try:
+            return self.search.query_texts(Query(phrase, type="skill", k=k)) if phrase else []
+        except QueryError:
+            return []
+
     def _task_links(self, phrase: str, catalog: Catalog, prefer: frozenset[str]) -> list[SkillLink]:
         """CSCO task lines that share most of the phrase's words; the index finds the occupations, overlap the line.
 

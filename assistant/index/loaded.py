@@ -162,6 +162,26 @@ class IndexHolder:
         self._unloadable: list[str] = []  # CURRENT cannot be loaded while an older version is served
         self._store_checked = 0.0
         self._store_now: str | None = None
+        self._checking = threading.Lock()  # held by the one thread asking the store
+
+    def _check_store(self) -> None:
+        """Whether the store moved on since the build, asked at most every few seconds by ONE request thread while
+        the others go on with the last answer: under load, threads queueing behind a database query here (each
+        for a pooled connection) stalled every search."""
+        if self._store_hash is None or time.monotonic() - self._store_checked < self._every:
+            return
+        if not self._checking.acquire(blocking=False):
+            return
+        try:
+            if time.monotonic() - self._store_checked < self._every:
+                return
+            try:
+                self._store_now = self._store_hash()
+            except Exception:  # noqa: BLE001 - the index serves from memory; /healthz reports the store itself
+                self._store_now = None
+            self._store_checked = time.monotonic()
+        finally:
+            self._checking.release()
 
     def _refresh(self) -> None:
         marker = self.versions.marker()
@@ -182,13 +202,6 @@ class IndexHolder:
                         return
                     self._unloadable = [f"{problem}; still serving {self._loaded.manifest.version_id}"]
             self._store_checked = 0.0
-        now = time.monotonic()
-        if self._store_hash is not None and now - self._store_checked >= self._every:
-            self._store_checked = now
-            try:
-                self._store_now = self._store_hash()
-            except Exception:  # noqa: BLE001 - the index serves from memory; /healthz reports the store itself
-                self._store_now = None
         if self._loaded is not None:
             name, version, dim = self._embedder
             manifest = self._loaded.manifest
@@ -202,6 +215,7 @@ class IndexHolder:
 
     def get(self) -> LoadedIndex:
         """The serving index, or an error saying exactly why there is none to serve."""
+        self._check_store()
         with self._lock:
             self._refresh()
             if self._loaded is None:
@@ -217,6 +231,7 @@ class IndexHolder:
 
     def status(self) -> dict[str, object]:
         """For /healthz and `skillpath status`: the serving version and any mismatch, without raising."""
+        self._check_store()
         with self._lock:
             self._refresh()
             m = self._loaded.manifest if self._loaded else None

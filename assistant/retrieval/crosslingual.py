@@ -35,6 +35,13 @@ def language_of(text: str) -> str:
     return "zh" if _HAN.search(text) else "en"
 
 
+@functools.cache
+def _english_stems() -> tuple[tuple[tuple[str, ...], tuple[frozenset[str], ...]], ...]:
+    """Each entry's Chinese terms with the stem sets of its English terms, computed once, not per query."""
+    return tuple((zh, tuple(frozenset(s) for s in map(_stems, en) if s)) for zh, en in _entries())
+
+
+@functools.lru_cache(maxsize=65_536)  # pure, and asked for the same titles again and again (bounded: queries vary)
 def translate(text: str, target: str) -> str | None:
     """The vocabulary terms of text in the target language, or None when none is known (or no change needed)."""
     source = language_of(text)
@@ -51,8 +58,8 @@ def translate(text: str, target: str) -> str | None:
                 terms += en[:2]
     else:
         words = set(_stems(text))
-        for zh, en in _entries():
-            if any(set(s) <= words for s in map(_stems, en) if s):
+        for zh, stem_sets in _english_stems():
+            if any(s <= words for s in stem_sets):
                 terms += zh[:2]
     terms = list(dict.fromkeys(terms))
     return " ".join(terms) if terms else None

@@ -12,7 +12,7 @@ from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.fusion import Ranked, normalised, rrf, top
 from assistant.retrieval.jobad import clean_title
-from assistant.retrieval.signals import DEPTH, Signal, ranked_lists
+from assistant.retrieval.signals import DEPTH, Signal, query_texts, ranked_lists
 
 # Signal weights, tuned on a dev split (every 5th row) of the CSCO job-title benchmark; see benchmarks/README.md.
 # Titles and aliases carry most of the evidence; definitions help with descriptive queries; tasks a little.
@@ -55,9 +55,8 @@ def normalise_occupation(
     Job-ad noise is stripped first; then names, aliases, definitions and tasks are searched densely and lexically,
     and the lists are fused by reciprocal rank, which rewards agreement across fields and across languages.
     """
-    query = clean_title(text) if clean else text.strip()
-    docs = index.doc_mask(Filters(types=("occupation",), schemes=schemes, languages=languages, leaf_only=True))
-    if not docs.any():
+    query, docs = _prepared(index, text, schemes, languages, clean)
+    if not query or not docs.any():
         return []
     lists = ranked_lists(index, embedder, query, docs, SIGNALS)
     lists.append(_contained_names(index, query, docs))
@@ -70,6 +69,19 @@ def normalise_occupation(
         ranks = {r.name: r.docs.index(doc) + 1 for r in lists if doc in r.docs}
         out.append(OccupationMatch(doc, round(min(score, 1.0), 4), ranks))
     return out
+
+
+def _prepared(index: LoadedIndex, text: str, schemes: Sequence[str] | None, languages: Sequence[str] | None,
+              clean: bool) -> tuple[str, np.ndarray]:
+    query = clean_title(text) if clean else text.strip()
+    return query, index.doc_mask(Filters(types=("occupation",), schemes=schemes, languages=languages, leaf_only=True))
+
+
+def normalise_texts(index: LoadedIndex, text: str, *, schemes: Sequence[str] | None = None,
+                    languages: Sequence[str] | None = None, clean: bool = True) -> list[str]:
+    """The texts normalise_occupation would embed for the same arguments (to embed several in one batch ahead)."""
+    query, docs = _prepared(index, text, schemes, languages, clean)
+    return query_texts(index, query, docs) if query and docs.any() else []
 
 
 def _spans(text: str) -> list[str]:

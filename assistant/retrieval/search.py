@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from assistant.errors import QueryError
 from assistant.index.documents import TYPES, IndexDoc
 from assistant.index.embedders import Embedder
@@ -15,7 +17,7 @@ from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.fusion import normalised, rrf, top
 from assistant.retrieval.gazetteer import spellings
 from assistant.retrieval.normalise import normalise_occupation
-from assistant.retrieval.signals import Signal, ranked_lists
+from assistant.retrieval.signals import Signal, query_texts, ranked_lists
 
 MAX_QUERY_CHARS = 500
 MAX_K = 100
@@ -116,6 +118,21 @@ class SearchService:
                         self._cache.popitem(last=False)
         return list(hits)
 
+    def _docs(self, index: LoadedIndex, query: Query) -> np.ndarray:
+        """Which documents a (non-occupation) query may return."""
+        types = [query.type] if query.type else None
+        location = spellings(query.location) if query.location and query.type in OFFER_TYPES else None
+        return index.doc_mask(Filters(types=types, schemes=[query.scheme] if query.scheme else None,
+                                      languages=[query.lang] if query.lang else None, location=location))
+
+    def query_texts(self, query: Query) -> list[str]:
+        """The texts this search would embed (occupation searches excepted): what a warm-up must embed ahead."""
+        if query.type == "occupation":
+            return []
+        index = self._index()
+        docs = self._docs(index, query)
+        return query_texts(index, query.text, docs) if docs.any() else []
+
     def _search(self, index: LoadedIndex, query: Query) -> list[Hit]:
         for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
             if value and value not in known:
@@ -126,9 +143,7 @@ class SearchService:
             matches = normalise_occupation(index, self.embedder, query.text, schemes=schemes, languages=languages,
                                            k=query.k)
             return [Hit.of(index.docs[m.doc], m.score) for m in matches]
-        types = [query.type] if query.type else None
-        location = spellings(query.location) if query.location and query.type in OFFER_TYPES else None
-        docs = index.doc_mask(Filters(types=types, schemes=schemes, languages=languages, location=location))
+        docs = self._docs(index, query)
         if not docs.any():
             return []
         lists = ranked_lists(index, self.embedder, query.text, docs, SIGNALS)

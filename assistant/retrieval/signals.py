@@ -36,8 +36,7 @@ def ranked_lists(index: LoadedIndex, embedder: Embedder, query: str, docs: np.nd
     lists: list[Ranked] = []
     vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
     own = language_of(query)
-    present = {lang: docs & index.language_mask(lang) for lang in sorted(index.languages)}
-    present = {lang: mask for lang, mask in present.items() if mask.any()}
+    present = _present(index, docs)
     for lang, text in language_variants(query, list(present)).items():
         factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
         in_lang = present[lang]
@@ -52,3 +51,14 @@ def ranked_lists(index: LoadedIndex, embedder: Embedder, query: str, docs: np.nd
             ids, best = best_per_doc(units, scores, index.unit_doc)
             lists.append(Ranked(f"{s.name}:{lang}", s.weight * factor, ids[:DEPTH], best[:DEPTH]))
     return lists
+
+
+def _present(index: LoadedIndex, docs: np.ndarray) -> dict[str, np.ndarray]:
+    """The allowed documents per language, for the languages that have any."""
+    present = {lang: docs & index.language_mask(lang) for lang in sorted(index.languages)}
+    return {lang: mask for lang, mask in present.items() if mask.any()}
+
+
+def query_texts(index: LoadedIndex, query: str, docs: np.ndarray) -> list[str]:
+    """The distinct texts ranked_lists embeds for this query over these documents (one per language variant)."""
+    return list(dict.fromkeys(language_variants(query, list(_present(index, docs))).values()))
