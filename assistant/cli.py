@@ -1,12 +1,13 @@
-"""Command line: `skillpath ingest`, `status`, `index`, `search`, `serve`, `user`."""
+"""Command line: `skillpath ingest`, `status`, `index`, `search`, `serve`, `user`, `purge`."""
 
 from __future__ import annotations
 
 import argparse
 import getpass
 import json
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from tqdm import tqdm
@@ -29,7 +30,7 @@ from assistant.ingest.runner import (
 from assistant.ingest.sync import SyncReport
 from assistant.index.documents import TYPES
 from assistant.index.versions import IndexVersions
-from assistant.store.db import make_engine, make_sessionmaker, migrate
+from assistant.store.db import make_engine, make_sessionmaker, migrate, store_lock
 from assistant.store.stats import store_status
 
 
@@ -60,6 +61,8 @@ def _parser() -> argparse.ArgumentParser:
     sv = sub.add_parser("serve", help="run the web service (ingests the defaults and builds the index on first run)")
     sv.add_argument("--host")
     sv.add_argument("--port", type=int)
+    sv.add_argument("--workers", type=int, help="processes answering on the port (default: SKILLPATH_WORKERS or 1); "
+                                                "with more than one, use PostgreSQL")
     us = sub.add_parser("user", help="console accounts: add, list, passwd, deactivate")
     usub = us.add_subparsers(dest="user_command", required=True)
     ua = usub.add_parser("add", help="create an account (the first admin is made this way)")
@@ -74,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
     up.add_argument("--password-stdin", action="store_true", help="read the password from stdin instead of asking")
     ud = usub.add_parser("deactivate", help="stop an account logging in (ends its sessions; kept for the audit)")
     ud.add_argument("username")
+    pu = sub.add_parser("purge", help="delete what the retention settings say has expired (the service does it daily)")
+    pu.add_argument("--dry-run", action="store_true", help="only count what would be deleted")
+    pu.add_argument("--json", action="store_true", help="print one JSON object")
     return p
 
 
@@ -234,20 +240,57 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
+# uvicorn kills a worker that misses its health ping for this long (5 s by default), and one still loading torch,
+# the model and the index on a busy machine can: a minute.
+WORKER_HEALTHCHECK_SECONDS = 60
+
+
+def _pass_to_workers(environ: Mapping[str, str] | None) -> None:
+    """Workers are fresh processes whose create_app() reads os.environ: give them the SKILLPATH_* this command got."""
+    if environ is None or environ is os.environ:
+        return
+    for key in [k for k in os.environ if k.startswith("SKILLPATH_")]:
+        del os.environ[key]
+    os.environ.update({k: v for k, v in environ.items() if k.startswith("SKILLPATH_")})
+
+
+def cmd_serve(args: argparse.Namespace, settings: Settings, environ: Mapping[str, str] | None = None) -> int:
     import uvicorn  # imported here: only serve needs it
+    from sqlalchemy import make_url
 
     from assistant.api.app import create_app
 
-    # First run: build what the service needs before it accepts requests.
-    _ingest(settings, lambda names: plan_defaults(settings.knowledge_dir,
-                                                  include_esco_lite=esco.SOURCE_NAME not in names)
-            if needs_defaults(names) else [])
-    if _index_needed(settings):
-        _build_index(settings)
+    workers = args.workers if args.workers is not None else settings.workers
+    if workers < 1:
+        raise SkillPathError(f"workers: at least 1 (got {workers})")
+    # First run: build what the service needs before it accepts requests, here and once: the workers only serve.
+    # Two `serve` commands starting together on one store take turns, and the second finds the work done.
+    settings.ensure_home()
+    engine = make_engine(settings.database_url)
+    try:
+        with store_lock(engine, "serve-setup"):
+            _ingest(settings, lambda names: plan_defaults(settings.knowledge_dir,
+                                                          include_esco_lite=esco.SOURCE_NAME not in names)
+                    if needs_defaults(names) else [])
+            if _index_needed(settings):
+                _build_index(settings)
+    finally:
+        engine.dispose()
+    settings.resolved_secret()  # made before the workers start, so they all sign with the same key
     host, port = args.host or settings.host, args.port or settings.port
-    print(f"SkillPath on http://{host}:{port}/  (store: {settings.database_url})", flush=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    store = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"SkillPath on http://{host}:{port}/  (store: {store}; {workers} worker(s))", flush=True)
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        return 0
+    if settings.database_url.startswith("sqlite"):
+        print("note: several workers share one SQLite file, which takes one write at a time; use PostgreSQL",
+              file=sys.stderr, flush=True)
+    _pass_to_workers(environ)
+    # An import string and a factory: each worker process builds its own app (engine, index in memory) from the
+    # environment; they share the port, the store, the index folder and the secret key file.
+    uvicorn.run("assistant.api.app:create_app", factory=True, workers=workers, host=host, port=port,
+                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
     return 0
 
 
@@ -308,11 +351,40 @@ def cmd_user(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
+    from assistant.operations.retention import Policy, purge
+    from assistant.operations.uploads import Uploads
+
+    policy = Policy.from_settings(settings)
+    engine = make_engine(settings.database_url)
+    try:
+        migrate(engine)
+        sessions = make_sessionmaker(engine)
+        report = purge(sessions, Uploads(settings.home / "uploads", sessions), policy, dry_run=args.dry_run)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json.dumps(report.to_dict()))
+        return 0
+    def kept(days: int) -> str:
+        return f"kept {days} days" if days else "kept forever"
+
+    rows = [("conversations without casework", report.conversations, kept(policy.conversations)),
+            ("conversations with casework", report.casework_conversations, kept(policy.casework)),
+            ("their messages", report.messages, "go with their conversation"),
+            ("audit entries", report.audit_events, kept(policy.audit)),
+            ("uploads", report.uploads, kept(policy.uploads))]
+    print("expired (dry run: nothing deleted):" if args.dry_run else "deleted:")
+    for what, count, why in rows:
+        print(f"  {what:<31} {count:>7}  ({why})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings.from_env(environ)
     handlers = {"ingest": cmd_ingest, "status": cmd_status, "index": cmd_index, "search": cmd_search,
-                "serve": cmd_serve, "user": cmd_user}
+                "serve": lambda a, s: cmd_serve(a, s, environ), "user": cmd_user, "purge": cmd_purge}
     try:
         return handlers[args.command](args, settings)
     except SkillPathError as exc:

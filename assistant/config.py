@@ -21,6 +21,8 @@ class Settings:
     knowledge_dir: Path
     host: str = "127.0.0.1"
     port: int = 8000
+    # `serve` processes sharing the port (one machine); above 1, use PostgreSQL: SQLite serialises every write.
+    workers: int = 1
     embedder: str = "e5-small"  # e5-small | minilm | fake | a local sentence-transformers folder
     index_keep: int = 3  # index versions kept on disk (the serving one and the ones rollback can reach)
     hnsw_above: int = 50_000  # dense rows above which FAISS uses HNSW instead of exact search
@@ -36,6 +38,24 @@ class Settings:
     # Session cookies carry Secure unless turned off for plain-http development (browsers treat localhost as secure).
     cookie_secure: bool = True
     session_hours: float = 8.0  # a console login lasts one working day
+    # Embed the knowledge base's own query texts (occupation titles, descriptions) ahead, in a background thread.
+    warm_queries: bool = True
+    # Request threads per worker (FastAPI runs plain routes in a thread pool); the store's connection pool is sized
+    # from it. On 2 cores more threads only queue for the CPU and the model, each holding memory meanwhile.
+    threads: int = 16
+    # Rate limits (requests per minute and burst; 0 turns one off), per process: see assistant/api/ratelimit.py.
+    # Per client address on /api/chat, /api/match and /api/search: generous, because a public employment office
+    # puts many job seekers behind one NAT address. Per conversation on /api/chat: tight, no person types faster.
+    rate_address_per_minute: int = 600
+    rate_address_burst: int = 100
+    rate_conversation_per_minute: int = 20
+    rate_conversation_burst: int = 10
+    # Retention in days (0 keeps forever), counted from the last activity; see assistant/operations/retention.py.
+    retention_days_conversations: int = 90  # job seekers no counsellor worked with
+    retention_days_casework: int = 365  # conversations with counsellor notes, reviews, a plan or an assignment
+    retention_days_uploads: int = 90  # operators' uploaded files (what was imported stays in the store)
+    retention_days_audit: int = 365  # audit entries (the Cybersecurity Law asks for at least six months of logs)
+    purge_every_hours: float = 24.0  # how often the running service purges; 0: only `skillpath purge`
 
     @property
     def index_dir(self) -> Path:
@@ -58,6 +78,7 @@ class Settings:
             knowledge_dir=knowledge,
             host=env.get("SKILLPATH_HOST", "127.0.0.1"),
             port=int(env.get("SKILLPATH_PORT", "8000")),
+            workers=int(env.get("SKILLPATH_WORKERS") or "1"),
             embedder=env.get("SKILLPATH_EMBEDDER") or "e5-small",
             index_keep=int(env.get("SKILLPATH_INDEX_KEEP", "3")),
             hnsw_above=int(env.get("SKILLPATH_HNSW_ABOVE", "50000")),
@@ -70,6 +91,17 @@ class Settings:
             secret_key=env.get("SKILLPATH_SECRET_KEY", "").strip(),
             cookie_secure=env.get("SKILLPATH_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no", "off"),
             session_hours=float(env.get("SKILLPATH_SESSION_HOURS") or "8"),
+            threads=int(env.get("SKILLPATH_THREADS") or "16"),
+            warm_queries=env.get("SKILLPATH_WARM_QUERIES", "1").strip().lower() not in ("0", "false", "no", "off"),
+            rate_address_per_minute=int(env.get("SKILLPATH_RATE_ADDRESS_PER_MINUTE") or "600"),
+            rate_address_burst=int(env.get("SKILLPATH_RATE_ADDRESS_BURST") or "100"),
+            rate_conversation_per_minute=int(env.get("SKILLPATH_RATE_CONVERSATION_PER_MINUTE") or "20"),
+            rate_conversation_burst=int(env.get("SKILLPATH_RATE_CONVERSATION_BURST") or "10"),
+            retention_days_conversations=int(env.get("SKILLPATH_RETENTION_DAYS_CONVERSATIONS") or "90"),
+            retention_days_casework=int(env.get("SKILLPATH_RETENTION_DAYS_CASEWORK") or "365"),
+            retention_days_uploads=int(env.get("SKILLPATH_RETENTION_DAYS_UPLOADS") or "90"),
+            retention_days_audit=int(env.get("SKILLPATH_RETENTION_DAYS_AUDIT") or "365"),
+            purge_every_hours=float(env.get("SKILLPATH_PURGE_EVERY_HOURS") or "24"),
         )
 
     def resolved_secret(self) -> str:
@@ -81,13 +113,18 @@ class Settings:
         self.ensure_home()
         path = self.home / "secret_key"
         if not path.exists():
-            # Created with owner-only permissions; a second process that races us reads the winner's key.
+            # Written in full under a private name, then linked into place: link() fails if the key exists, so
+            # of several workers starting at once one key wins, and none reads a key file that is still empty.
+            tmp = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "w") as fh:
                     fh.write(secrets.token_urlsafe(48))
+                os.link(tmp, path)
             except FileExistsError:
                 pass
+            finally:
+                tmp.unlink()
         return path.read_text().strip()
 
     def ensure_home(self) -> None:

@@ -50,6 +50,10 @@ class IndexBusyError(SkillPathError):
     """Another `skillpath index` build holds the lock."""
 
 
+class DiskFullError(SkillPathError):
+    """A write ran out of disk space or quota (ENOSPC, EDQUOT); what it wrote is removed, what was there stays."""
+
+
 class NoPreviousVersionError(SkillPathError):
     """`skillpath index --rollback` with no earlier complete version to go back to."""
 
@@ -64,6 +68,10 @@ class LanguageModelError(SkillPathError):
 
 class NotFoundError(SkillPathError):
     """A resource asked for by id does not exist (or was deleted), e.g. a chat session."""
+
+
+class ConflictError(SkillPathError):
+    """A change that lost a race with another change of the same thing (409); sending it again works."""
 
 
 class AuthenticationRequired(SkillPathError):
@@ -85,5 +93,13 @@ class LoginFailed(AuthenticationRequired):
     """
 
     def __init__(self, message: str, *, retry_after: int | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class RateLimited(SkillPathError):
+    """Too many requests from one address or for one conversation (429); `retry_after` is in whole seconds."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
         super().__init__(message)
         self.retry_after = retry_after

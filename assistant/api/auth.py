@@ -19,9 +19,11 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from assistant.accounts import csrf
 from assistant.store.clock import utc_now
 from assistant.accounts.service import Account, Accounts
+from assistant.api.errors import store_outage
 from assistant.accounts.users import ROLES
 from assistant.config import Settings
 from assistant.errors import AuthenticationRequired, PermissionDenied
+from assistant.store.outages import OUTAGES
 
 SESSION_COOKIE = "skillpath_session"
 CSRF_COOKIE = "skillpath_csrf"
@@ -82,7 +84,11 @@ class AuthMiddleware:
         cookies = Request(scope).cookies
         extra = Response()  # only a carrier for the Set-Cookie headers built below
         token = cookies.get(SESSION_COOKIE)
-        login = await run_in_threadpool(accounts.resolve, token) if token else None
+        try:
+            login = await run_in_threadpool(accounts.resolve, token) if token else None
+        except OUTAGES as exc:  # the store is away: answer here, the app's error handlers sit further in
+            await (await store_outage(Request(scope), exc))(scope, receive, send)
+            return
         if token and login is None:  # expired, ended or forged: drop it so the browser stops sending it
             clear_cookie(extra, settings, SESSION_COOKIE)
         if login is not None:

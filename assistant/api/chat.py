@@ -1,25 +1,32 @@
-"""/api/chat: thin routes over the dialogue manager: a turn (message in, reply with cited cards out), read back, delete."""
+"""/api/chat: thin routes over the dialogue manager: a turn (message in, reply with cited cards out), read back,
+export (everything stored for the conversation) and delete."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
+
+from assistant.api.inputs import Text
+from assistant.api.ratelimit import per_address, per_conversation
+from assistant.dialogue.export import export_conversation
 
 router = APIRouter()
 
 
 class ChatBody(BaseModel):
-    """The HTTP schema; length limits are the manager's, which answers an over-long message with a reply."""
+    """The HTTP schema; the manager checks the rest (empty, over-long: 400 naming the limit; unknown lang)."""
 
-    session_id: str | None = Field(None, description="null to start a conversation; the id from a reply to go on")
-    message: str = Field(..., description="what the person says, Chinese or English")
-    lang: str | None = Field(None, description="zh | en; detected from each message when absent")
+    session_id: Text | None = Field(None, description="null to start a conversation; the id from a reply to go on")
+    message: Text = Field(..., description="what the person says, Chinese or English")
+    lang: Text | None = Field(None, description="zh | en; detected from each message when absent")
 
 
-@router.post("/api/chat")
+@router.post("/api/chat", dependencies=[Depends(per_address("chat"))])
 def chat(request: Request, body: ChatBody) -> dict[str, Any]:
+    per_conversation(request, body.session_id)
     return request.app.state.dialogue.turn(body.session_id, body.message, body.lang).to_dict()
 
 
@@ -29,8 +36,16 @@ def chat_state(request: Request, session_id: str) -> dict[str, Any]:
     return request.app.state.dialogue.view(session_id)
 
 
+@router.get("/api/chat/{session_id}/export")
+def chat_export(request: Request, session_id: str) -> JSONResponse:
+    """Everything stored for the conversation (messages, profile, counsellors' reviews, notes, plan), as a file."""
+    document = export_conversation(request.app.state.sessions, session_id)
+    filename = f"skillpath-{document['conversation']['id'][:8]}.json"
+    return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
 @router.delete("/api/chat/{session_id}", status_code=204)
 def chat_delete(request: Request, session_id: str) -> Response:
-    """Really deletes the conversation and its messages; a second call answers 404."""
+    """Really deletes the conversation, its messages and the casework on it; a second call answers 404."""
     request.app.state.dialogue.delete(session_id)
     return Response(status_code=204)

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from assistant.api.inputs import Text
+from assistant.api.ratelimit import per_address
 from assistant.guidance.service import MatchRequest
 
 router = APIRouter()
@@ -15,15 +17,15 @@ router = APIRouter()
 class MatchBody(BaseModel):
     """The HTTP schema (the service's MatchRequest validates limits and says which field is wrong)."""
 
-    text: str = Field("", description="free text about experience, skills, goals, Chinese or English")
-    skills: list[str] = Field(default_factory=list, description="skill labels or ESCO skill URIs")
-    goal: str = Field("", description="target occupation or sector")
-    location: str = Field("", description="city or province")
-    lang: str | None = Field(None, description="zh | en (detected from the text when absent)")
+    text: Text = Field("", description="free text about experience, skills, goals, Chinese or English")
+    skills: list[Text] = Field(default_factory=list, description="skill labels or ESCO skill URIs")
+    goal: Text = Field("", description="target occupation or sector")
+    location: Text = Field("", description="city or province")
+    lang: Text | None = Field(None, description="zh | en (detected from the text when absent)")
     k: int = Field(10, description="number of occupations, 1..50")
 
 
-@router.post("/api/match")
+@router.post("/api/match", dependencies=[Depends(per_address("match"))])
 def match(request: Request, body: MatchBody) -> dict[str, Any]:
     guidance = request.app.state.guidance
     result = guidance.match(MatchRequest(body.text, tuple(body.skills), body.goal, body.location, body.lang, body.k))

@@ -25,6 +25,16 @@ KIND_CHOICES = (AUTO, "offers", "documents", "csco", "esco", "esco-lite")
 LISTED = 100  # past uploads on the page; older ones stay on disk and in the audit log
 FIELD_CHARS = 200  # source name and version: labels, not documents
 PROBLEMS_SHOWN = 1000  # a file bad on every row can hold 100 000s; past this many a page is no longer readable
+# The form, described for the OpenAPI schema: the route reads it itself (see upload_submit), so FastAPI cannot.
+UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {
+        "file": {"type": "string", "format": "binary",
+                 "description": "CSV, JSON, JSONL, Markdown, text, HTML, PDF, DOCX, or a .zip of them"},
+        "kind": {"type": "string", "enum": list(KIND_CHOICES), "default": AUTO},
+        "name": {"type": "string", "maxLength": FIELD_CHARS, "description": "source name (offers, documents)"},
+        "version": {"type": "string", "maxLength": FIELD_CHARS, "description": "release label"},
+        "csrf_token": {"type": "string", "description": "the form's token, unless the X-CSRF-Token header has it"},
+    }}}}}}
 
 
 def _uploads(request: Request) -> Uploads:
@@ -51,7 +61,7 @@ def _text_field(form: Any, name: str) -> str:
     return value.strip()[:FIELD_CHARS] if isinstance(value, str) else ""
 
 
-@router.post("/operator/uploads", response_class=HTMLResponse)
+@router.post("/operator/uploads", response_class=HTMLResponse, openapi_extra=UPLOAD_FORM)
 async def upload_submit(request: Request) -> Response:
     # The form is read here rather than through File()/Form() parameters: FastAPI would read those before the
     # role guard runs, and the body cap (bodylimit.py) is meant to refuse a large upload before it is read.
@@ -74,6 +84,12 @@ async def upload_submit(request: Request) -> Response:
         )
     except UploadError as exc:  # too large, empty, an unsafe archive: nothing was kept
         return _form_page(request, error=str(exc), values=values, status_code=400)
+    if upload.status == "rejected":
+        # Kept with its report, but nothing in it can be imported: answered at once with the report and a 422
+        # (400 above means refused outright, nothing kept), so a script posting files sees the failure too.
+        page = _detail_page(request, upload.id, status_code=422)
+        page.headers["Content-Location"] = f"/operator/uploads/{upload.id}"  # the report's own address
+        return page
     return RedirectResponse(f"/operator/uploads/{upload.id}", status_code=303)
 
 

@@ -16,8 +16,10 @@ def chat_page(request: Request) -> HTMLResponse:
     pages = request.app.state.pages
     lang = pages.language(request)
     strings = {k: v for k, v in pages.strings[lang].items() if k.startswith(SCRIPT_STRING_PREFIXES)}
+    # The consent notice says when the record goes by itself (0: it stays until the person deletes it).
+    retention_days = request.app.state.settings.retention_days_conversations
     return pages.render(request, "chat.html", {"opening": request.app.state.dialogue.opening(lang),
-                                               "script_strings": strings})
+                                               "script_strings": strings, "retention_days": retention_days})
 
 
 @router.get("/plan/{session_id}", response_class=HTMLResponse)

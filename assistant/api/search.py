@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
+from assistant.api.ratelimit import per_address
 from assistant.retrieval.search import Query as SearchQuery
 
 router = APIRouter()
 
 
-@router.get("/api/search")
+@router.get("/api/search", dependencies=[Depends(per_address("search"))])
 def search(
     request: Request,
     q: str = Query("", description="what to look for, Chinese or English"),

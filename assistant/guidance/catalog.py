@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -13,6 +14,9 @@ from sqlalchemy.orm import Session, selectinload, sessionmaker
 
 from assistant.index.documents import store_hash
 from assistant.store.models import Document, Occupation, OccupationSkill, Offer, Skill, Source
+from assistant.store.outages import OUTAGES
+
+log = logging.getLogger("skillpath.guidance")
 
 
 @dataclass(frozen=True)
@@ -124,12 +128,28 @@ class CatalogHolder:
 
     def get(self) -> Catalog:
         now = self._clock()
-        with self._lock:
+        current = self._catalog
+        if current is not None and now - self._checked < self._every:
+            return current
+        # One thread looks at the store; the others go on with the catalog they have instead of queueing (each
+        # wanting a pooled connection) behind it. Only the very first read makes everybody wait.
+        if not self._lock.acquire(blocking=current is None):
+            return current  # type: ignore[return-value]
+        try:
             if self._catalog is not None and now - self._checked < self._every:
                 return self._catalog
-            with self._sessions() as session:
-                current = store_hash(session)
-                if self._catalog is None or self._catalog.hash != current:
-                    self._catalog = load_catalog(session)
+            try:
+                with self._sessions() as session:
+                    content = store_hash(session)
+                    if self._catalog is None or self._catalog.hash != content:
+                        self._catalog = load_catalog(session)
+            except OUTAGES as exc:
+                if self._catalog is None:
+                    raise
+                # The store is away: match against what was read last (as the index holder serves its index)
+                # instead of failing requests that need nothing new; look again after the interval.
+                log.warning("store unavailable, matching against the catalog read last: %s", type(exc).__name__)
             self._checked = now
             return self._catalog
+        finally:
+            self._lock.release()

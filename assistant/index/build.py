@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -14,7 +17,7 @@ import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant import __version__
-from assistant.errors import SkillPathError
+from assistant.errors import DiskFullError, SkillPathError
 from assistant.index.dense import DenseIndex
 from assistant.index.documents import IndexDoc, Unit, collect, store_hash
 from assistant.index.embedders import Embedder
@@ -29,6 +32,7 @@ LEXICAL_DIR = "lexical-"
 LEXICAL_GROUPS = {"occupation": "occupation", "skill": "skill", "apprenticeship": "offer", "training": "offer",
                   "policy": "policy"}
 EMBED_BATCH = 256
+DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # out of space, out of quota
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,9 @@ def _embed(embedder: Embedder, texts: list[str], on_step: Callable[[str, int, in
 
 
 def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vectors: np.ndarray,
-                    hnsw_above: int) -> tuple[list[str], str]:
+                    hnsw_above: int, on_step: Callable[[str, int, int], None] | None = None) -> tuple[list[str], str]:
     """Write documents, unit table, dense and lexical indexes into folder; return file names and dense kind."""
+    step = on_step or (lambda _name, _done, _total: None)  # "docs", "dense", "lexical": each takes minutes at 1M offers
     with open(folder / DOCS_FILE, "w", encoding="utf-8") as fh:
         for doc in docs:
             fh.write(doc.to_json() + "\n")
@@ -79,14 +84,17 @@ def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vecto
         field=np.array([FIELDS.index(u.field) for u in units], np.int8),
         dense_row=dense_rows,
     )
+    step("docs", len(docs), len(docs))
     dense = DenseIndex.build(vectors, hnsw_above=hnsw_above)
     files = [DOCS_FILE, UNITS_FILE, *dense.save(folder)]
+    step("dense", len(vectors), len(vectors))
     # One BM25 per collection: word statistics from the collection searched (学徒 is rare among 20k taxonomy
     # concepts but common among offers; a shared IDF made 电工学徒 outrank 焊工学徒 for "焊工学徒").
     groups = [LEXICAL_GROUPS[docs[u.doc].type] for u in units]
     for group in sorted(set(groups)):
         sub = LexicalIndex.build([u.text for u, g in zip(units, groups) if g == group])
         files += [f"{LEXICAL_DIR}{group}/{name}" for name in sub.save(folder / f"{LEXICAL_DIR}{group}")]
+    step("lexical", len(units), len(units))
     return files, dense.kind
 
 
@@ -111,7 +119,7 @@ def build_index(
             hits_before = getattr(embedder, "hits", 0)
             vectors = _embed(embedder, texts, step)
             reused = getattr(embedder, "hits", 0) - hits_before
-            files, dense_kind = write_artifacts(staging, docs, units, vectors, hnsw_above)
+            files, dense_kind = write_artifacts(staging, docs, units, vectors, hnsw_above, step)
             step("index", len(units), len(units))
             manifest = Manifest(
                 version_id=version_id, embedder=embedder.name, embedder_version=embedder.version,
@@ -122,10 +130,37 @@ def build_index(
             )
             write_manifest(staging, manifest)
             versions.publish(staging)
+        except OSError as exc:
+            versions.abandon(staging)
+            if exc.errno in DISK_FULL:
+                raise _disk_full(exc, versions, staging, version_id) from exc
+            raise
         except BaseException:
             versions.abandon(staging)
             raise
     return BuildReport(version_id, manifest, len(texts) - reused, reused, time.perf_counter() - started)
+
+
+def _size(n: int) -> str:
+    return f"{n / 1e9:.1f} GB" if n >= 1e9 else f"{n / 1e6:.1f} MB" if n >= 1e6 else f"{n / 1e3:.0f} kB"
+
+
+def _disk_full(exc: OSError, versions: IndexVersions, staging: Path, version_id: str) -> DiskFullError:
+    """Says what ran out, where, how much is free now the staging folder is gone, and what still serves."""
+    code = errno.errorcode.get(exc.errno or 0, str(exc.errno))
+    where = f" at {exc.filename}" if exc.filename else ""
+    usage = shutil.disk_usage(versions.root)
+    serving = versions.current_path()
+    needs = ""
+    if serving is not None:  # a new version is about the size of the one it replaces
+        size = sum(p.stat().st_blocks * 512 for p in serving.rglob("*") if p.is_file())  # as allocated
+        needs = f" (the serving version takes {_size(size)})"
+    still = f"index version {serving.name} is still served" if serving else "no index version is served yet"
+    return DiskFullError(
+        f"disk full while writing index version {version_id}: {code} ({os.strerror(exc.errno or errno.ENOSPC)})"
+        f"{where}; the build was abandoned and {staging} removed. {_size(usage.free)} free of {_size(usage.total)} "
+        f"on that disk{needs}; {still}. Free some space and build the index again."
+    )
 
 
 def load_docs(folder: Path) -> list[IndexDoc]:

@@ -113,7 +113,11 @@ class DenseIndex:
 
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        faiss.write_index(self._index, str(folder / INDEX_FILE))
+        # Same bytes as faiss.write_index, but written by Python: a full disk raises OSError(ENOSPC), which the
+        # build reports as such, instead of a C++ RuntimeError with the reason buried in its text.
+        data = faiss.serialize_index(self._index)
+        with open(folder / INDEX_FILE, "wb") as fh:
+            fh.write(memoryview(data))
         return [INDEX_FILE]
 
     @classmethod

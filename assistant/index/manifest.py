@@ -147,11 +147,15 @@ def fsync_dir(folder: Path) -> None:
 def atomic_write(path: Path, text: str) -> None:
     """Replace path's content so that a reader (or a crash) sees the old text or the new, never a mix."""
     tmp = path.with_name(path.name + ".tmp")
-    with open(tmp, "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    try:
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)  # e.g. a full disk: path keeps its old text and no half-written twin lies beside it
+        raise
     fsync_dir(path.parent)
 
 

@@ -115,7 +115,13 @@ class IndexVersions:
 
     @contextmanager
     def build_lock(self) -> Iterator[None]:
-        """Exclusive, non-blocking; the OS drops a flock when its holder dies, so a killed build never wedges it."""
+        """Exclusive, non-blocking; the OS drops a flock when its holder dies, so a killed build never wedges it.
+
+        Re-entrant on one instance: a refresh takes the lock when it is asked for and builds under it in a thread.
+        """
+        if self._locked:
+            yield
+            return
         self.root.mkdir(parents=True, exist_ok=True)
         fd = os.open(self._lock, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -178,7 +184,14 @@ class IndexVersions:
             os.rename(staging, target)
             fsync_dir(self._versions)
             fsync_dir(self.root)
-            self._switch(version_id, remember=True)
+            try:
+                self._switch(version_id, remember=True)
+            except BaseException:
+                # CURRENT was written atomically, so it still names the old version: take the new one away again
+                # (a disk full at this point would otherwise leave a version nobody serves taking up the space).
+                if self.current_id() != version_id:
+                    self._discard(version_id)
+                raise
             self.prune()
         return version_id
 
@@ -220,6 +233,12 @@ class IndexVersions:
             self._write_history(history[:-1])
             return target
 
+    def _discard(self, version_id: str) -> None:
+        trash = self.root / f"{DELETING}{version_id}"
+        os.rename(self._versions / version_id, trash)  # atomic: readers see the whole version or none
+        fsync_dir(self._versions)
+        shutil.rmtree(trash, ignore_errors=True)
+
     def prune(self) -> list[str]:
         """Remove the oldest complete versions beyond keep; never the serving one nor the one rollback would pick."""
         with self._writing():
@@ -229,10 +248,7 @@ class IndexVersions:
             removable = [v for v in complete if v not in protected]
             removed = removable[: max(0, len(complete) - self.keep)]
             for version_id in removed:
-                trash = self.root / f"{DELETING}{version_id}"
-                os.rename(self._versions / version_id, trash)  # atomic: readers see the whole version or none
-                fsync_dir(self._versions)
-                shutil.rmtree(trash, ignore_errors=True)
+                self._discard(version_id)
             if removed:
                 history = self._read_history()
                 kept = [i for i in history if self._complete(i)]

@@ -32,6 +32,12 @@ def read_text(path: Path) -> str:
         raise InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line=line) from None
 
 
+def _csv_reason(exc: csv.Error) -> str:
+    # The csv module's wording for a quote opened and never closed says nothing about quotes.
+    reason = str(exc)
+    return "a quoted field is never closed (unexpected end of data)" if reason == "unexpected end of data" else reason
+
+
 def read_rows(
     path: Path, required: Sequence[str] = (), *, delimiter: str = ","
 ) -> Iterator[tuple[int, dict[str, str]]]:
@@ -43,7 +49,7 @@ def read_rows(
     except StopIteration:
         raise InputError(path, "empty file (no header row)", line=1) from None
     except csv.Error as exc:
-        raise InputError(path, f"malformed CSV: {exc}", line=1) from None
+        raise InputError(path, f"malformed CSV: {_csv_reason(exc)}", line=1) from None
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
@@ -55,7 +61,7 @@ def read_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(path, f"malformed CSV: {exc}", line=start) from None
+            raise InputError(path, f"malformed CSV: {_csv_reason(exc)}", line=start) from None
         if values:
             if len(values) != len(header):
                 raise InputError(

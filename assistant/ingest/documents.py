@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import re
+import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +31,10 @@ SUPPORTED = (".md", ".txt", ".html", ".htm", ".pdf", ".docx")
 _TYPES = ".md, .txt, .html, .pdf, .docx"
 TITLE_MAX_CHARS = 80
 _FRONT_KEYS = ("title", "language", "url", "citation")
+# python-docx reads every part of the archive into memory: a few KiB of zip can declare gigabytes (a zip bomb).
+DOCX_MAX_UNPACKED = 256 * 1024 * 1024
+DOCX_MAIN = "word/document.xml"
+PDF_HEADER_WITHIN = 1024  # readers accept some bytes before %PDF-, as pypdf does
 
 
 @dataclass
@@ -238,10 +243,25 @@ def _reason(exc: Exception) -> str:
     return str(exc.args[0] if isinstance(exc, KeyError) and exc.args else exc) or type(exc).__name__
 
 
+def _docx_members(path: Path, data: bytes) -> set[str]:
+    """The archive's member names, after refusing one that unpacks to more than python-docx should hold."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        return set()  # python-docx names the problem itself
+    unpacked = sum(info.file_size for info in infos)  # zipfile never inflates a member past its declared size
+    if unpacked > DOCX_MAX_UNPACKED:
+        raise InputError(path, f"cannot read DOCX: it unpacks to {unpacked / 2**20:,.0f} MiB; "
+                               f"the limit is {DOCX_MAX_UNPACKED // 2**20} MiB")
+    return {info.filename for info in infos}
+
+
 def _read_docx(path: Path, data: bytes) -> _Parsed:
     import docx
     from docx.table import Table
 
+    members = _docx_members(path, data)
     try:
         document = docx.Document(io.BytesIO(data))
         core_title = (document.core_properties.title or "").strip()
@@ -255,7 +275,10 @@ def _read_docx(path: Path, data: bytes) -> _Parsed:
                 paragraphs.append(item)
         styled = [(p.style.name if p.style is not None else "", p.text) for p in paragraphs]
     except Exception as exc:  # python-docx raises zip, XML and key errors on damaged files
-        raise InputError(path, f"cannot read DOCX: {_reason(exc)}") from exc
+        # A zip that is no Word file fails deep inside python-docx with a message about its internals.
+        reason = f"not a Word document (no {DOCX_MAIN} in the archive)" if members and DOCX_MAIN not in members \
+            else _reason(exc)
+        raise InputError(path, f"cannot read DOCX: {reason}") from exc
     blocks: list[Block] = []
     for style, raw in styled:
         text = normalize_lines(raw.splitlines())
@@ -271,13 +294,17 @@ def _read_docx(path: Path, data: bytes) -> _Parsed:
 def _read_pdf(path: Path, data: bytes) -> _Parsed:
     from pypdf import PdfReader
 
+    if b"%PDF-" not in data[:PDF_HEADER_WITHIN]:
+        raise InputError(path, "cannot read PDF: not a PDF file (no %PDF- header)")
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise ValueError("the file is encrypted with a password")
         pages = [page.extract_text() or "" for page in reader.pages]
     except Exception as exc:  # pypdf raises many error types on damaged files
-        raise InputError(path, f"cannot read PDF: {_reason(exc)}") from exc
+        # pypdf reads many files without %%EOF; when it cannot, a cut-off download is the likely cause.
+        cut = "" if b"%%EOF" in data[-PDF_HEADER_WITHIN:] else "the file looks truncated (no %%EOF at its end): "
+        raise InputError(path, f"cannot read PDF: {cut}{_reason(exc)}") from exc
     lines = [line for page in pages for line in page.splitlines()]
     outline = outline_blocks(lines, heading_rank)
     if any(rank is not None for rank, _ in outline):

@@ -89,11 +89,13 @@ def _jsonl_records(path: Path, text: str) -> list[tuple[int, dict[str, Any]]]:
     return out
 
 
-def read_raw(path: Path) -> list[tuple[int, dict[str, Any]]]:
+def read_raw(path: Path, mapping: dict[str, Any] | None = None) -> list[tuple[int, dict[str, Any]]]:
     """(line, raw mapping) for every record of a CSV, JSON or JSONL file."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return [(line, dict(row)) for line, row in read_rows(path)]
+        # Without a mapping the header must name the schema's required columns: a wrong header is one problem
+        # on line 1, not 'required field is missing' on every row. A mapping renames columns, so it decides.
+        return [(line, dict(row)) for line, row in read_rows(path, () if mapping else REQUIRED)]
     text = read_text(path)
     if suffix == ".jsonl":
         return _jsonl_records(path, text)
@@ -175,7 +177,7 @@ def offer_errors(path: Path, mapping: dict[str, Any] | None = None) -> list[Inpu
     mapping = mapping or {}
     errors: list[InputError] = []
     try:
-        rows = read_raw(path)
+        rows = read_raw(path, mapping)
     except InputError as exc:
         return [exc]
     for line, raw in rows:
@@ -202,7 +204,7 @@ def parse_offers(
     mapping = load_mapping(mapping_path)
     offers: dict[str, OfferRecord] = {}
     repeated, skipped = 0, []
-    for line, raw in read_raw(path):
+    for line, raw in read_raw(path, mapping):
         try:
             rec = _build(path, line, _apply_mapping(raw, mapping), mapping)
         except InputError as exc:

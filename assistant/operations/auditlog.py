@@ -20,6 +20,7 @@ ACTIONS = (
     "index.refresh.start", "index.refresh.done", "index.refresh.failed", "index.rollback",
     "login", "login.failed", "login.locked", "logout",
     "user.create", "user.password", "user.deactivate",
+    "retention.purge",
 )
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from typing import Any
 
@@ -21,6 +22,7 @@ from assistant.errors import IndexBusyError, SkillPathError
 from assistant.index.build import build_index
 from assistant.index.embedders import Embedder
 from assistant.index.versions import IndexVersions
+from assistant.operations.refresh_shared import SharedStatus
 
 log = logging.getLogger("skillpath.operations")
 
@@ -73,11 +75,34 @@ class RefreshStatus:
             "previous_id": self.previous_id, "version_id": self.version_id, "error": self.error,
         }
 
+    def record(self) -> dict[str, Any]:
+        """Every field exactly (to_dict rounds for display), for the status file the other workers read."""
+        out: dict[str, Any] = {f.name: getattr(self, f.name) for f in fields(self)}
+        for key in ("started_at", "finished_at"):
+            out[key] = out[key].isoformat() if out[key] else None
+        return {**out, "running": self.running}
+
+    @classmethod
+    def from_record(cls, record: Mapping[str, Any]) -> "RefreshStatus":
+        values = {f.name: record.get(f.name, f.default) for f in fields(cls)}
+        for key in ("started_at", "finished_at"):
+            values[key] = datetime.fromisoformat(values[key]) if values[key] else None
+        return cls(**values)
+
+
+def _busy(s: RefreshStatus) -> IndexBusyError:
+    since = s.started_at.isoformat(timespec="seconds") if s.started_at else "?"
+    return IndexBusyError(
+        f"an index refresh is already running (started {since} by {s.started_by or 'the system'}, {s.message})"
+    )
+
 
 class RefreshRunner:
     """Starts refreshes and reports on them; one per process (the web app keeps one), one build at a time.
 
-    Builds from other processes (`skillpath index`) are excluded by the index's build lock, which start() checks.
+    Builds from other processes (other `serve` workers, `skillpath index`) are excluded by the index's build lock,
+    which start() takes and the build thread holds until its status is final. Each step's status also goes to a
+    file beside the index (refresh_shared.py), so every worker reports the refresh whichever worker runs it.
     """
 
     def __init__(
@@ -91,34 +116,59 @@ class RefreshRunner:
         self._lock = threading.Lock()
         self._status = RefreshStatus()
         self._thread: threading.Thread | None = None
+        self._shared = SharedStatus(self.versions.root)
 
     def status(self) -> RefreshStatus:
+        """This process's refresh while it runs; otherwise the latest one any worker started (ours if equal)."""
         with self._lock:
-            return self._status
+            local = self._status
+            if self._thread is not None and self._thread.is_alive():
+                return local
+        shared = self._shared_status()
+        if shared is None or shared.started_at is None:
+            return local
+        # Ours when at least as recent: exact, and right even when our writes to the file failed (a full disk).
+        return local if local.started_at is not None and local.started_at >= shared.started_at else shared
+
+    def _shared_status(self) -> RefreshStatus | None:
+        record = self._shared.read()
+        try:
+            return RefreshStatus.from_record(record) if record is not None else None
+        except (TypeError, ValueError):  # a file from another version of the code: ignore it
+            return None
 
     def start(self, actor: str | None) -> RefreshStatus:
         """Begin a refresh in the background; IndexBusyError (HTTP 409) while one runs, here or elsewhere."""
         with self._lock:
             if self._thread is not None and self._thread.is_alive():
-                s = self._status
-                since = s.started_at.isoformat(timespec="seconds") if s.started_at else "?"
-                raise IndexBusyError(
-                    f"an index refresh is already running (started {since} by {s.started_by or 'the system'}, "
-                    f"{s.message})"
-                )
-            with self.versions.build_lock():  # a `skillpath index` running now: say so here, not in the thread
-                pass
-            now = self.clock()
-            previous = self.versions.current_id()
-            with self.sessions.begin() as session:
-                audit.record(session, actor, "index.refresh.start", target=previous or "", now=now,
-                             detail={"previous": previous})
-            self._status = RefreshStatus(phase="reading store", started_at=now, started_by=actor,
-                                         previous_id=previous)
-            self._thread = threading.Thread(target=self._run, args=(actor,), name="skillpath-refresh", daemon=True)
-            # daemon: a server shutting down does not wait minutes for a build; the build lock and the staging
-            # folder of a killed build are cleaned up by the next one.
-            self._thread.start()
+                raise _busy(self._status)
+            held = ExitStack()
+            try:
+                # Taken here, held by the build thread: a second worker asked a moment later is refused, rather
+                # than both starting and one build failing on the lock. Busy: another worker or `skillpath index`.
+                held.enter_context(self.versions.build_lock())
+            except IndexBusyError:
+                other = self._shared_status()
+                if other is not None and other.running:
+                    raise _busy(other) from None
+                raise
+            try:
+                now = self.clock()
+                previous = self.versions.current_id()
+                with self.sessions.begin() as session:
+                    audit.record(session, actor, "index.refresh.start", target=previous or "", now=now,
+                                 detail={"previous": previous})
+                self._status = RefreshStatus(phase="reading store", started_at=now, started_by=actor,
+                                             previous_id=previous)
+                self._shared.write(self._status.record())
+                self._thread = threading.Thread(target=self._run, args=(actor, held), name="skillpath-refresh",
+                                                daemon=True)
+                # daemon: a server shutting down does not wait minutes for a build; the build lock and the staging
+                # folder of a killed build are cleaned up by the next one.
+                self._thread.start()
+            except BaseException:
+                held.close()
+                raise
             return self._status
 
     def wait(self, timeout: float | None = None) -> RefreshStatus:
@@ -131,6 +181,8 @@ class RefreshRunner:
     def _update(self, **changes: Any) -> None:
         with self._lock:
             self._status = replace(self._status, **changes)
+            status = self._status
+        self._shared.write(status.record())  # only the build thread updates: writes cannot overtake each other
 
     def _step(self, name: str, done: int, total: int) -> None:
         if name == "read":
@@ -144,7 +196,11 @@ class RefreshRunner:
         elif name == "index":
             self._update(phase="publishing", percent=PHASES["publishing"][0])
 
-    def _run(self, actor: str | None) -> None:
+    def _run(self, actor: str | None, held: ExitStack) -> None:
+        with held:  # the build lock, released once the final status is out
+            self._build(actor)
+
+    def _build(self, actor: str | None) -> None:
         try:
             report = build_index(self.sessions, self.embedder, self.versions, hnsw_above=self.hnsw_above,
                                  on_step=self._step)

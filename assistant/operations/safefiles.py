@@ -33,10 +33,12 @@ class UploadLimits:
 
 
 def size_text(n: int) -> str:
-    """12 bytes, 3.5 KiB, 64.0 MiB: limits and sizes as a person reads them."""
+    """12 bytes, 3.5 KiB, 64.0 MiB, 4.0 GiB: limits and sizes as a person reads them."""
     if n < 1024:
         return f"{n} bytes"
-    return f"{n / 1024:.1f} KiB" if n < 1024 * 1024 else f"{n / (1024 * 1024):.1f} MiB"
+    if n < 1024 ** 2:
+        return f"{n / 1024:.1f} KiB"
+    return f"{n / 1024 ** 2:.1f} MiB" if n < 1024 ** 3 else f"{n / 1024 ** 3:.1f} GiB"
 
 
 def safe_name(filename: str) -> str:

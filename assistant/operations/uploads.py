@@ -124,8 +124,10 @@ class Uploads:
         if kind is not None and kind not in KINDS:
             raise UploadError(stored_as, f"unknown kind '{kind}' (expected one of: {', '.join(KINDS)})")
         if len(data) > self.limits.max_bytes:
-            limit = size_text(self.limits.max_bytes)
-            raise UploadError(stored_as, f"file is {size_text(len(data))}; the limit is {limit}")
+            limit, size = size_text(self.limits.max_bytes), size_text(len(data))
+            if size == limit:  # "64.0 MiB; the limit is 64.0 MiB" says nothing: then the bytes themselves
+                limit, size = f"{limit} ({self.limits.max_bytes:,} bytes)", f"{len(data):,} bytes"
+            raise UploadError(stored_as, f"file is {size}; the limit is {limit}")
         if not data:
             raise UploadError(stored_as, "empty file")
         now = self.clock()

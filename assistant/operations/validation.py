@@ -45,7 +45,8 @@ def detect_upload_kind(root: Path, declared: str | None) -> str:
 def _offer_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
-    return sorted(p for p in root.iterdir() if p.suffix.lower() in OFFER_SUFFIXES)
+    # is_file: an archive may hold a folder named like a file (x.csv/), which is nothing to read
+    return sorted(p for p in root.iterdir() if p.suffix.lower() in OFFER_SUFFIXES and p.is_file())
 
 
 def _offer_row_problems(root: Path, name: Namer) -> list[Problem]:
@@ -83,6 +84,10 @@ def parse_upload(
 def _any_problem(exc: Exception, name: Namer, root: Path) -> Problem:
     if isinstance(exc, InputError):
         return name(exc)
+    if isinstance(exc, OSError):  # a folder where the parser wants a file, a file it needs missing
+        # Named relative to the upload like any problem: the OSError's own text holds the server's path.
+        why = exc.strerror or type(exc).__name__
+        return name(InputError(exc.filename if isinstance(exc.filename, str) else root, f"cannot be read ({why})"))
     if not isinstance(exc, SkillPathError):
         log.warning("parsing an upload failed unexpectedly", exc_info=exc)
         return name(InputError(root, f"cannot be read ({type(exc).__name__}: {exc})"))

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -9,13 +14,21 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Engine, create_engine, event, make_url, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import StoreUnavailableError
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL before a request is answered 503
+
+
+def pool_options(url: str, threads: int) -> dict[str, Any]:
+    """Connection pool sized for `threads` request threads (two connections each at most); none for in-memory SQLite."""
+    if url.startswith("sqlite") and (make_url(url).database or ":memory:") == ":memory:":
+        return {}
+    return {"pool_size": threads, "max_overflow": threads + 4, "pool_timeout": 10}
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -35,6 +48,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             cur.close()
 
         return engine
+    if make_url(url).get_backend_name() == "postgresql" and "connect_timeout" not in make_url(url).query:
+        # A database host that is down answers nothing: without a limit each request would hang for minutes
+        # (until TCP gives up) instead of getting its 503. A URL's own ?connect_timeout= wins.
+        kwargs["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT, **kwargs.get("connect_args", {})}
+    # pre_ping: a pooled connection the server (or the network) dropped is replaced, not handed to a request.
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
@@ -48,11 +66,48 @@ def _alembic_config() -> Config:
     return cfg
 
 
+@contextmanager
+def store_lock(engine: Engine, name: str) -> Iterator[None]:
+    """Held by one process at a time among all that use this store (blocking): for one-off work such as migrations.
+
+    PostgreSQL: a session advisory lock on a connection of its own, idle outside any transaction while held (so no
+    idle-in-transaction timeout ends it); a process that dies releases it with its connection.
+    SQLite: a flock on a file beside the database (the OS drops it when its holder dies). In-memory: nothing to share.
+    """
+    if engine.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.blake2b(f"skillpath:{name}".encode(), digest_size=8).digest(), "big", signed=True)
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+            try:
+                yield
+            finally:
+                try:
+                    conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                except Exception:  # noqa: BLE001 - a lost connection took the lock with it; never pool this one
+                    conn.invalidate()
+        return
+    path = make_url(engine.url).database or ""
+    if engine.dialect.name != "sqlite" or not path or path == ":memory:":
+        yield
+        return
+    try:
+        fd = os.open(f"{path}.{name}.lock", os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as exc:  # the database's folder is gone or unwritable: the store cannot be used either
+        raise StoreUnavailableError(f"cannot reach the store: {path}.{name}.lock: {exc.strerror}") from exc
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing drops the flock
+
+
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest revision (idempotent)."""
+    """Bring the schema to the newest revision (idempotent, and safe when several processes start at once)."""
     cfg = _alembic_config()
     try:
-        with engine.begin() as conn:
+        # Without the lock, two processes migrating an empty store both create the tables and all but one crash.
+        with store_lock(engine, "migrate"), engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:

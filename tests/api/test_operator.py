@@ -109,15 +109,18 @@ def test_pages_in_both_languages(operator: TestClient, path: str, zh: list[str],
 def test_a_bad_row_is_named_and_nothing_can_be_imported(operator: TestClient) -> None:
     before = offers_of(operator, "huzhou-2027")
     res = upload(operator, GOOD_CSV + BAD_ROW)
-    assert res.status_code == 303 and re.fullmatch(r"/operator/uploads/[0-9TZ]+-[0-9a-f]{6}", res.headers["location"])
-    page = operator.get(res.headers["location"] + "?lang=en", headers=HTML).text
+    # Kept with its report, and the report is the answer: a 422 naming the problems (no redirect to follow).
+    assert res.status_code == 422 and "huzhou-2027.csv" in res.text and "internship" in res.text
+    assert re.fullmatch(r"/operator/uploads/[0-9TZ]+-[0-9a-f]{6}", res.headers["content-location"])
+    page = operator.get(res.headers["content-location"] + "?lang=en", headers=HTML).text
     assert '<div class="op-alert danger" role="alert">' in page
     assert "Cannot be imported: 1 problem(s) found" in page
     assert table(page, "problems-caption") == [
         ["huzhou-2027.csv", "4", "kind", "'internship' is not one of: apprenticeship, training"]]
     assert "/import" not in page and "Import into the store" not in page  # no button to press
     # Posting the import anyway is refused by the service, with the same problem named, and changes nothing.
-    res = operator.post(res.headers["location"] + "/import", data={"csrf_token": token(operator)}, headers=HTML)
+    res = operator.post(res.headers["content-location"] + "/import", data={"csrf_token": token(operator)},
+                        headers=HTML)
     assert res.status_code == 400
     assert ("cannot be imported: huzhou-2027.csv:4: field 'kind': 'internship' is not one of: apprenticeship, "
             "training") in html.unescape(res.text)
@@ -152,7 +155,7 @@ def test_a_good_file_is_previewed_then_imported(operator: TestClient) -> None:
 def test_a_long_list_of_problems_is_cut_with_a_note(operator: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(operator_uploads, "PROBLEMS_SHOWN", 2)
     res = upload(operator, GOOD_CSV + BAD_ROW + BAD_ROW.replace("x1", "x2") + BAD_ROW.replace("x1", "x3"))
-    page = operator.get(res.headers["location"] + "?lang=en", headers=HTML).text
+    page = operator.get(res.headers["content-location"] + "?lang=en", headers=HTML).text
     assert "Cannot be imported: 3 problem(s) found" in page
     assert [row[1] for row in table(page, "problems-caption")] == ["4", "5"]
     assert "1 more problem(s) are not listed here." in page
@@ -165,7 +168,7 @@ def test_a_long_list_of_problems_is_cut_with_a_note(operator: TestClient, monkey
         ("empty.csv", "", {}, "empty.csv: empty file"),
         ("a.csv", GOOD_CSV, {"kind": "jobs"},
          "Unknown kind; choose one of: csco, esco, esco-lite, offers, documents."),
-        ("notes.bin", "x", {"kind": "offers"}, None),  # kept and validated: the report names what is wrong
+        ("notes.bin", "x", {"kind": "offers"}, None),  # kept with its report, which names what is wrong (422)
     ],
 )
 def test_upload_form_errors(operator: TestClient, filename: str, content: str, fields: dict[str, str],
@@ -174,7 +177,8 @@ def test_upload_form_errors(operator: TestClient, filename: str, content: str, f
     files = {"file": (filename, content.encode(), "application/octet-stream")}
     res = operator.post("/operator/uploads?lang=en", data=data, files=files, headers=HTML)
     if message is None:
-        assert res.status_code == 303
+        assert res.status_code == 422
+        assert "unsupported offers format &#39;.bin&#39;" in res.text
         return
     assert res.status_code == 400
     assert f'<p id="upload-error" class="error-text" role="alert">{message}</p>' in res.text

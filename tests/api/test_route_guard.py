@@ -1,18 +1,21 @@
-"""Every console route is guarded, found by walking the app's routes, so routes added later are checked too.
+"""Every route of the app has its required role in one table, and behaves as the table says.
 
-For each route under /counsellor, /operator, /admin and their /api/ counterparts, and for each method
-it declares: without a login it answers 401 (a browser GET of a page is sent to /login); a user of another role
-gets 403; a user of an allowed role gets through, but not on an unsafe method without the CSRF token.
+ROUTES lists each (method, path) the app serves with who may use it: anyone (the job seeker's chat, search,
+match, their own conversation by id, login), or a console role. The app's routes are walked, so a route added
+later without a row here fails the test, which says where to add it. Then each row is checked: a console route
+answers 401 without a login (a browser GET of a page is sent to /login), 403 to the other roles, lets an allowed
+role through, and refuses an unsafe method without the CSRF token; a public route answers without a login.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pytest
 from fastapi import APIRouter, Depends, FastAPI
@@ -26,15 +29,57 @@ from assistant.api.app import create_app
 from assistant.api.auth import SAFE_METHODS, require_role
 from tests.accounts.helpers import PASSWORDS, ROLES_OF, cheap_hashing, staff_home
 
-# Path prefix → the roles it admits. Anything under a prefix is guarded, whatever router it came from.
-GUARDED = {
-    "/counsellor": {"counsellor", "admin"},
-    "/api/counsellor": {"counsellor", "admin"},
-    "/operator": {"operator", "admin"},
-    "/api/operator": {"operator", "admin"},
-    "/admin": {"admin"},
-    "/api/admin": {"admin"},
+ANYONE = frozenset[str]()  # public: no login needed
+COUNSELLOR = frozenset({"counsellor", "admin"})
+OPERATOR = frozenset({"operator", "admin"})
+ADMIN = frozenset({"admin"})
+# (method, path as declared) → who may use it. HEAD is left out: it is answered as GET. A mount (static files)
+# is listed as GET of "<prefix>/{path}".
+ROUTES: dict[tuple[str, str], frozenset[str]] = {
+    # The job seeker: no accounts. A conversation is reached by its random id, which only their browser tab holds.
+    ("GET", "/"): ANYONE,
+    ("GET", "/plan/{session_id}"): ANYONE,
+    ("POST", "/api/chat"): ANYONE,
+    ("GET", "/api/chat/{session_id}"): ANYONE,
+    ("GET", "/api/chat/{session_id}/export"): ANYONE,
+    ("DELETE", "/api/chat/{session_id}"): ANYONE,
+    ("GET", "/api/search"): ANYONE,
+    ("POST", "/api/match"): ANYONE,
+    ("GET", "/login"): ANYONE,
+    ("POST", "/login"): ANYONE,
+    ("POST", "/logout"): ANYONE,
+    ("GET", "/healthz"): ANYONE,
+    ("GET", "/openapi.json"): ANYONE,
+    ("GET", "/static/{path}"): ANYONE,
+    # The counsellor console.
+    ("GET", "/counsellor"): COUNSELLOR,
+    ("GET", "/counsellor/sessions/{session_id}"): COUNSELLOR,
+    ("GET", "/api/counsellor/sessions/{session_id}"): COUNSELLOR,
+    ("POST", "/counsellor/sessions/{session_id}/skills"): COUNSELLOR,
+    ("POST", "/counsellor/sessions/{session_id}/reviews"): COUNSELLOR,
+    ("POST", "/counsellor/sessions/{session_id}/notes"): COUNSELLOR,
+    ("POST", "/counsellor/sessions/{session_id}/plan"): COUNSELLOR,
+    ("POST", "/counsellor/sessions/{session_id}/handover"): COUNSELLOR,
+    ("GET", "/counsellor/sessions/{session_id}/plan"): COUNSELLOR,
+    ("GET", "/counsellor/sessions/{session_id}/plan.docx"): COUNSELLOR,
+    # The operator console.
+    ("GET", "/operator"): OPERATOR,
+    ("GET", "/operator/uploads"): OPERATOR,
+    ("POST", "/operator/uploads"): OPERATOR,
+    ("GET", "/operator/uploads/{upload_id}"): OPERATOR,
+    ("POST", "/operator/uploads/{upload_id}/import"): OPERATOR,
+    ("GET", "/operator/index"): OPERATOR,
+    ("POST", "/operator/index/refresh"): OPERATOR,
+    ("GET", "/operator/index/rollback"): OPERATOR,
+    ("POST", "/operator/index/rollback"): OPERATOR,
+    ("GET", "/api/operator/refresh"): OPERATOR,
+    ("POST", "/api/operator/refresh"): OPERATOR,
+    ("GET", "/api/operator/versions"): OPERATOR,
+    ("GET", "/operator/audit"): OPERATOR,
 }
+# A console path must never be listed as public by mistake: the table is checked against these prefixes too.
+CONSOLES = {"/counsellor": COUNSELLOR, "/api/counsellor": COUNSELLOR, "/operator": OPERATOR,
+            "/api/operator": OPERATOR, "/admin": ADMIN, "/api/admin": ADMIN}
 REFUSED = (401, 403)
 # For the routes the tests below add; at module level because annotations are resolved in module globals.
 counsellor_only = require_role("counsellor", "admin")
@@ -48,14 +93,6 @@ class Target:
     method: str
     path: str
     roles: frozenset[str]
-
-
-def _admits(path: str) -> set[str] | None:
-    # The longest prefix wins; None for routes that are not guarded (the public chat, search, login).
-    for prefix in sorted(GUARDED, key=len, reverse=True):
-        if path == prefix or path.startswith(prefix + "/"):
-            return GUARDED[prefix]
-    return None
 
 
 def _path_values(route: object, original: object) -> dict[str, str]:
@@ -89,22 +126,47 @@ def _flat_routes(app: FastAPI) -> Iterator[tuple[object, object]]:
         yield context, context.original_route
 
 
-def guarded_targets(app: FastAPI) -> list[Target]:
-    """Every (path, method) under a guarded prefix; fails on route kinds it cannot check."""
-    targets: list[Target] = []
+def declared_routes(app: FastAPI) -> dict[tuple[str, str], Target]:
+    """(method, declared path) → a request that reaches it, for every route of the app; fails on unknown kinds."""
+    found: dict[tuple[str, str], Target] = {}
     for route, original in _flat_routes(app):
         path = getattr(route, "path", None) or ""
-        roles = _admits(path)
-        if roles is None:
-            continue
         if isinstance(original, (APIRoute, Route)):
             concrete = route.path_format.format(**_path_values(route, original))
-            targets += [Target(path, m, concrete, frozenset(roles)) for m in sorted(route.methods or ())]
-        elif isinstance(original, Mount):  # a mounted app (static files) under a console cannot take the guard
-            targets.append(Target(path, "GET", path + "/x", frozenset(roles)))
+            for method in sorted(set(route.methods or ()) - {"HEAD"}):
+                found[(method, path)] = Target(path, method, concrete, frozenset())
+        elif isinstance(original, Mount):
+            found[("GET", f"{path}/{{path}}")] = Target(f"{path}/{{path}}", "GET", f"{path}/x", frozenset())
         else:
-            raise AssertionError(f"{path}: {type(original).__name__} under a guarded prefix cannot be checked")
-    return targets
+            raise AssertionError(f"{path}: a {type(original).__name__} cannot be checked; teach declared_routes it")
+    return found
+
+
+def table_problems(app: FastAPI, table: dict[tuple[str, str], frozenset[str]]) -> list[str]:
+    """Routes the table misses or lists wrongly; empty when the table and the app agree."""
+    declared = declared_routes(app)
+    problems = [f"{m} {p} has no row in ROUTES (tests/api/test_route_guard.py): add it with the role it needs"
+                for m, p in sorted(set(declared) - set(table))]
+    problems += [f"{m} {p} is in ROUTES but the app has no such route: remove the row"
+                 for m, p in sorted(set(table) - set(declared))]
+    for (method, path), roles in sorted(table.items()):
+        console = next((c for prefix, c in CONSOLES.items() if path == prefix or path.startswith(prefix + "/")), None)
+        if console is not None and not (roles and roles <= console):
+            problems.append(f"{method} {path} is a console route: ROUTES must give it roles from {sorted(console)}, "
+                            f"not {sorted(roles) or 'anyone'}")
+    return problems
+
+
+def guarded_targets(app: FastAPI, table: dict[tuple[str, str], frozenset[str]] | None = None) -> list[Target]:
+    """A request for every route the table gives a role; routes missing from the table are table_problems'."""
+    table = ROUTES if table is None else table
+    return [dataclasses.replace(t, roles=table[key]) for key, t in sorted(declared_routes(app).items())
+            if table.get(key)]
+
+
+def public_targets(app: FastAPI, table: dict[tuple[str, str], frozenset[str]] | None = None) -> list[Target]:
+    table = ROUTES if table is None else table
+    return [t for key, t in sorted(declared_routes(app).items()) if key in table and not table[key]]
 
 
 @dataclass
@@ -167,11 +229,47 @@ def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> FastAPI:
     return create_app(staff_home(tmp_path))
 
 
-def test_every_console_route_is_guarded(app: FastAPI) -> None:
+def test_every_route_has_a_row_in_the_table(app: FastAPI) -> None:
+    assert table_problems(app, ROUTES) == []
+
+
+def test_every_console_route_is_guarded_as_the_table_says(app: FastAPI) -> None:
     targets = guarded_targets(app)
     assert {("/counsellor", "GET"), ("/operator", "GET")} <= {(t.path, t.method) for t in targets}
+    assert len(targets) == sum(1 for roles in ROUTES.values() if roles)
     with TestClient(app, follow_redirects=False) as client:
         assert guard_failures(client, targets, log_everyone_in(app)) == []
+
+
+def _anonymous_form_token(client: TestClient) -> str:
+    """A visitor's CSRF token (its nonce cookie stays in the client), as the login page hands it out."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login", headers={"accept": "text/html"}).text)
+    assert found, "no csrf_token on the login page"
+    return found.group(1)
+
+
+def public_failures(client: TestClient, targets: list[Target]) -> list[str]:
+    """Public routes that refuse a visitor without a login; forms get the visitor's own CSRF token."""
+    problems = []
+    for t in targets:
+        client.cookies.clear()
+        kwargs: dict[str, Any] = {"headers": {"accept": "application/json"}}
+        if t.method not in SAFE_METHODS and not t.path.startswith("/api/"):
+            kwargs["data"] = {"csrf_token": _anonymous_form_token(client), "username": "ada",
+                              "password": PASSWORDS["ada"]}
+        res = client.request(t.method, t.path, **kwargs)
+        refused = res.status_code in REFUSED or res.headers.get("location", "").startswith("/login")
+        if refused:
+            problems.append(f"{t.method} {t.path} without a login: {res.status_code}, but the table says anyone may")
+    return problems
+
+
+def test_public_routes_need_no_login(app: FastAPI) -> None:
+    targets = public_targets(app)
+    assert {("POST", "/api/chat"), ("GET", "/api/chat/{session_id}/export"), ("POST", "/login")} <= {
+        (t.method, t.route) for t in targets}
+    with TestClient(app, follow_redirects=False) as client:
+        assert public_failures(client, targets) == []
 
 
 def test_the_check_catches_a_route_that_forgot_its_guard(app: FastAPI) -> None:
@@ -190,15 +288,33 @@ def test_the_check_catches_a_route_that_forgot_its_guard(app: FastAPI) -> None:
     def right_guard(note_id: uuid.UUID, user: Annotated[Account, Depends(counsellor_only)]) -> dict[str, str]:
         return {"deleted": str(note_id), "by": user.username}
 
+    @leaky.get("/api/chat/{session_id}/everything", dependencies=[Depends(counsellor_only)])
+    def guarded_public() -> dict[str, str]:  # the table says anyone: a job seeker would be refused
+        return {"ok": "yes"}
+
     app.include_router(leaky)
+    missing = "has no row in ROUTES (tests/api/test_route_guard.py): add it with the role it needs"
+    assert table_problems(app, ROUTES) == [
+        f"DELETE /api/counsellor/notes/{{note_id}} {missing}", f"GET /api/chat/{{session_id}}/everything {missing}",
+        f"GET /counsellor/cases/{{case_id}} {missing}", f"POST /api/operator/rebuild {missing}"]
+    table = {**ROUTES, ("GET", "/counsellor/cases/{case_id}"): COUNSELLOR, ("POST", "/api/operator/rebuild"): OPERATOR,
+             ("DELETE", "/api/counsellor/notes/{note_id}"): COUNSELLOR,
+             ("GET", "/api/chat/{session_id}/everything"): ANYONE, ("GET", "/counsellor/gone"): COUNSELLOR}
+    assert table_problems(app, table) == [
+        "GET /counsellor/gone is in ROUTES but the app has no such route: remove the row"]
+    mistaken = {**table, ("GET", "/counsellor/cases/{case_id}"): ANYONE}
+    assert table_problems(app, mistaken)[-1] == ("GET /counsellor/cases/{case_id} is a console route: ROUTES must "
+                                                 "give it roles from ['admin', 'counsellor'], not anyone")
     with TestClient(app, follow_redirects=False) as client:
-        problems = guard_failures(client, guarded_targets(app), log_everyone_in(app))
+        problems = guard_failures(client, guarded_targets(app, table), log_everyone_in(app))
+        public = public_failures(client, public_targets(app, table))
     assert "GET /counsellor/cases/1 without a login: 200, expected 401" in problems
     assert "GET /counsellor/cases/1 as operator: 200, expected 403" in problems
     assert "POST /api/operator/rebuild as counsellor with CSRF token: 200, expected 403" in problems
     assert "POST /api/operator/rebuild as operator: 403, but operator may use it" in problems
     assert not [p for p in problems if "/api/counsellor/notes/" in p]  # the guarded one passes every check
     assert not [p for p in problems if p.startswith(("GET /counsellor ", "GET /operator "))]
+    assert public == ["GET /api/chat/1/everything without a login: 401, but the table says anyone may"]
 
 
 def test_every_form_route_checks_the_csrf_token(app: FastAPI) -> None:

@@ -135,7 +135,8 @@ def test_build_writes_a_verified_manifest_and_switches_to_it(
     assert read_manifest(folder) == m
     assert [d.id for d in load_docs(folder)] == DOC_IDS
     assert (report.embedded, report.reused, embedder.calls) == (DENSE, 0, DENSE)
-    assert steps == [("read", DOCS, DOCS), ("embed", DENSE, DENSE), ("index", UNITS, UNITS)]
+    assert steps == [("read", DOCS, DOCS), ("embed", DENSE, DENSE), ("docs", DOCS, DOCS), ("dense", DENSE, DENSE),
+                     ("lexical", UNITS, UNITS), ("index", UNITS, UNITS)]
     assert staging_left(tmp_path / "index") == []
 
 

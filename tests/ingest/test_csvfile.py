@@ -17,7 +17,8 @@ from assistant.ingest.csvfile import read_rows
         (b"a,b\n1,2\n", "x.csv:1: missing column(s): c"),
         (b"a,b,c\n1,2,3\n4,5\n", "x.csv:3: expected 3 fields, found 2"),
         (b"a,b,c\n1,2,3\n4,5,6,7\n", "x.csv:3: expected 3 fields, found 4"),
-        (b"a,b,c\n1,2,3\n4,\"5,6\n", "x.csv:3: malformed CSV: unexpected end of data"),
+        (b"a,b,c\n1,2,3\n4,\"5,6\n",
+         "x.csv:3: malformed CSV: a quoted field is never closed (unexpected end of data)"),
         (b"a,b,c\n1,2,3\n\xff\xfe,2,3\n", "x.csv:3: not valid UTF-8 (byte 0xff)"),
     ],
 )

@@ -58,7 +58,7 @@ def test_missing_required_field(tmp_path: Path) -> None:
         ("o.json", '{"items": []}', 'o.json:1: expected a JSON array of offers or {"offers": [...]}'),
         ("o.json", "[]", "o.json: no offers found"),
         ("o.csv", "id,kind,title,provider\nx,training,t\n", "o.csv:2: expected 4 fields, found 3"),
-        ("o.csv", "id,kind,title\nx,training,t\n", "o.csv:2: field 'provider': required field is missing"),
+        ("o.csv", "id,kind,title\nx,training,t\n", "o.csv:1: missing column(s): provider"),  # one problem, not one a row
         ("o.xml", "<offers/>", "o.xml: unsupported offers format '.xml' (expected .csv, .json or .jsonl)"),
     ],
 )

@@ -115,8 +115,9 @@ def test_one_refresh_at_a_time_and_no_rollback_meanwhile(
         with pytest.raises(IndexBusyError, match=r"^an index refresh is already running \(started .+ by olga, "
                                                  r"embedding\)$"):
             runner.start("pavel")
-        # Another runner (another worker process, or the command line) is held off by the build lock.
-        with pytest.raises(IndexBusyError, match="another `skillpath index` is running"):
+        # Another runner (another worker process) is held off by the build lock, and says whose refresh runs.
+        with pytest.raises(IndexBusyError, match=r"^an index refresh is already running \(started .+ by olga, "
+                                                 r"embedding\)$"):
             RefreshRunner(sqlite_factory, FakeEmbedder(), small_index).start("pavel")
         # A rollback through the very IndexVersions the runner was given must not slip past the build.
         with pytest.raises(IndexBusyError, match="another `skillpath index` is running"):

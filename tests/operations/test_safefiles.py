@@ -30,7 +30,8 @@ def test_safe_name(given: str, safe: str) -> None:
     assert safe_name(given) == safe
 
 
-@pytest.mark.parametrize(("n", "text"), [(12, "12 bytes"), (3584, "3.5 KiB"), (64 * 1024 * 1024, "64.0 MiB")])
+@pytest.mark.parametrize(("n", "text"), [(12, "12 bytes"), (3584, "3.5 KiB"), (64 * 1024 * 1024, "64.0 MiB"),
+                                         (5 * 1024 ** 3 // 2, "2.5 GiB")])
 def test_size_text(n: int, text: str) -> None:
     assert size_text(n) == text
 

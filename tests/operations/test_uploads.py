@@ -157,7 +157,9 @@ def test_a_concept_another_source_provides_is_a_problem(uploads: Uploads, tmp_pa
 @pytest.mark.parametrize(
     ("filename", "data", "kind", "message"),
     [
-        ("big.csv", b"x" * (LIMITS.max_bytes + 1), None, "big.csv: file is 64.0 KiB; the limit is 64.0 KiB"),
+        ("big.csv", b"x" * (LIMITS.max_bytes + 1), None,
+         "big.csv: file is 65,537 bytes; the limit is 64.0 KiB (65,536 bytes)"),
+        ("bigger.csv", b"x" * (LIMITS.max_bytes + 1024), None, "bigger.csv: file is 65.0 KiB; the limit is 64.0 KiB"),
         ("empty.csv", b"", None, "empty.csv: empty file"),
         ("o.csv", GOOD_CSV.encode(), "xml", f"o.csv: unknown kind 'xml' (expected one of: {KINDS})"),
         ("slip.zip", zip_bytes({"../../evil.md": "# x"}), None,

@@ -66,11 +66,13 @@ def phone(browser: Any, console_server: str) -> Iterator[Any]:
     tab.context.close()
 
 
-def choose_and_upload(page: Any, name: str, content: str) -> None:
+def choose_and_upload(page: Any, name: str, content: str, status: int = 303) -> None:
+    """Post the form; a good file is redirected to its report (303), a rejected one is answered with it (422)."""
     page.goto("/operator/uploads")
     page.set_input_files("#upload-file", files=[{"name": name, "mimeType": "text/csv", "buffer": content.encode()}])
-    page.click("#upload-submit")
-    page.wait_for_url("**/operator/uploads/*")
+    with page.expect_response(lambda r: r.request.method == "POST") as posted, page.expect_navigation():
+        page.click("#upload-submit")
+    assert posted.value.status == status
 
 
 def check(page: Any, name: str) -> None:
@@ -88,7 +90,7 @@ def test_upload_import_refresh_and_rollback(desk: Any) -> None:
     check(page, "operator-uploads")
 
     # A file with one bad row: refused, with the file, line and field named, and nothing to import.
-    choose_and_upload(page, "huzhou-2027.csv", BAD_CSV)
+    choose_and_upload(page, "huzhou-2027.csv", BAD_CSV, status=422)
     expect(page.locator("[role=alert] h2")).to_have_text("无法导入：发现 1 个问题")
     expect(page.locator("#problems-caption + thead + tbody tr td")).to_have_text(
         ["huzhou-2027.csv", "4", "kind", "'internship' is not one of: apprenticeship, training"])
@@ -178,7 +180,7 @@ def test_phone_layout(phone: Any, path: str) -> None:
 
 
 def test_phone_upload_report(phone: Any) -> None:
-    choose_and_upload(phone, "rizhao-2027.csv", BAD_CSV.replace("Rizhao College", "日照职业技术学院"))
+    choose_and_upload(phone, "rizhao-2027.csv", BAD_CSV.replace("Rizhao College", "日照职业技术学院"), status=422)
     expect(phone.locator("[role=alert] h2")).to_have_text("无法导入：发现 1 个问题")
     overflow = phone.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
     assert overflow <= 0, f"the upload report scrolls sideways by {overflow}px on a phone"

@@ -15,6 +15,7 @@
   var errorBox = document.getElementById("chat-error");
   var chips = document.getElementById("suggestions");
   var planLink = document.getElementById("plan-link");
+  var exportLink = document.getElementById("export-link");
   var delOpen = document.getElementById("delete-open");
   var delPanel = document.getElementById("delete-confirm");
   var delDone = document.getElementById("delete-done");
@@ -200,6 +201,9 @@
   function setTools(consent) {
     planLink.hidden = !(session && consent);
     if (session) { planLink.href = "/plan/" + encodeURIComponent(session) + "?lang=" + lang; }
+    // Everything the server keeps for this conversation, as a JSON file (even before consent: the empty record).
+    exportLink.hidden = !session;
+    if (session) { exportLink.href = "/api/chat/" + encodeURIComponent(session) + "/export"; }
     delOpen.hidden = !session;
     if (consent && consentBox) { consentBox.open = false; }  // agreed: fold the notice, the summary stays
   }
@@ -223,6 +227,19 @@
       body: JSON.stringify({session_id: session, message: text, lang: langFor(text)})
     }).then(function (res) {
       if (res.status === 404) { return {gone: true}; }
+      if (res.status === 429) {  // too fast for this conversation, or a busy office behind one address
+        var limited = new Error("HTTP 429");
+        limited.seconds = parseInt(res.headers.get("Retry-After"), 10) || 10;
+        throw limited;
+      }
+      if (res.status === 400 || res.status === 413) {  // refused as written: say why, in the page's language
+        return res.json().catch(function () { return {}; }).then(function (problem) {
+          var refused = new Error("HTTP " + res.status);
+          var long = /longer than (\d+) characters/.exec((problem && problem.detail) || "");
+          refused.friendly = long ? T.chat_error_too_long.replace("{limit}", long[1]) : T.chat_error_refused;
+          throw refused;
+        });
+      }
       if (!res.ok) { throw new Error("HTTP " + res.status); }
       return res.json();
     }).then(function (body) {
@@ -237,10 +254,11 @@
       setSuggestions(body.suggestions);
       setTools(body.consent);
       msg.scrollIntoView({block: "start", behavior: reducedMotion() ? "auto" : "smooth"});
-    }).catch(function () {
+    }).catch(function (err) {
       log.removeChild(log.lastChild);  // the message did not go: take it back into the box
       input.value = text;
-      showError(T.chat_error);
+      showError(err && err.friendly ? err.friendly
+        : err && err.seconds ? T.chat_error_limited.replace("{seconds}", err.seconds) : T.chat_error);
     }).then(function () {
       busy = false;
       status.textContent = "";

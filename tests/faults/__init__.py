@@ -1,0 +1,1 @@
+"""Fault tests: killed builds, restarted servers, an unreachable store, a full disk."""
