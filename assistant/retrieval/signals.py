@@ -37,7 +37,12 @@ def ranked_lists(index: LoadedIndex, embedder: Embedder, query: str, docs: np.nd
     vectors: dict[str, np.ndarray] = {}  # one embedding per distinct text: untranslated languages share it
     own = language_of(query)
     present = _present(index, docs)
-    for lang, text in language_variants(query, list(present)).items():
+    variants = language_variants(query, list(present))
+    if any(s.kind == "dense" for s in signals):
+        # Both languages' texts in one model call: a batch of two costs well under two calls.
+        texts = list(dict.fromkeys(variants.values()))
+        vectors.update(zip(texts, embedder.embed_queries(texts)))
+    for lang, text in variants.items():
         factor = 1.0 if lang == own else OTHER_LANGUAGE_WEIGHT
         in_lang = present[lang]
         for s in signals:
