@@ -122,8 +122,10 @@ def test_no_server_errors_on_any_operation(server: Served) -> None:
             for _name, strategy in runs(operation, ids):
 
                 @given(case=strategy)
-                @settings(max_examples=EXAMPLES, deadline=None, database=None, phases=[Phase.explicit, Phase.generate],
-                          suppress_health_check=list(HealthCheck))
+                # Derandomized: CI asks the same questions every run (a failure replays); explore with more
+                # EXAMPLES, or derandomize=False, by hand. No database: nothing is written under .hypothesis/.
+                @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=True,
+                          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
                 def fuzz(case: Any) -> None:
                     response = case.call(session=http, headers={"X-CSRF-Token": token}, timeout=60)
                     sent[operation.label] += 1
