@@ -64,6 +64,7 @@ class Turn:
                 "consent": self.consent}
 
 
+SQLITE_BUSY_SNAPSHOT = 517  # sqlite3.h: SQLITE_BUSY | (2 << 8)
 SAVE_ATTEMPTS = 3  # a turn redone because the same conversation moved on meanwhile (two tabs, a double click)
 
 
@@ -154,8 +155,9 @@ class DialogueManager:
                 set_state(row, state)
                 row.updated_at = now
         except OperationalError as exc:
-            # SQLite refuses a write whose transaction read before another writer committed; the turn is redone.
-            if "locked" in str(exc.orig) or "busy" in str(exc.orig):
+            # SQLite refuses at once a write whose transaction read before another writer committed
+            # (SQLITE_BUSY_SNAPSHOT): the turn is redone. A lock another process keeps holding is an outage (503).
+            if getattr(exc.orig, "sqlite_errorcode", None) == SQLITE_BUSY_SNAPSHOT:
                 raise _Changed() from exc
             raise
 

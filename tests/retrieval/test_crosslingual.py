@@ -42,12 +42,15 @@ def test_a_malformed_vocabulary_line_is_named(tmp_path, monkeypatch: pytest.Monk
     bad = tmp_path / "terms.tsv"
     bad.write_text("# comment\n焊工\twelder\n电工 electrician\n", encoding="utf-8")
     monkeypatch.setattr(crosslingual, "VOCABULARY", bad)
-    crosslingual._entries.cache_clear()
+    caches = (crosslingual._entries, crosslingual._english_stems, crosslingual.translate)  # translations are cached
+    for cache in caches:
+        cache.cache_clear()
     try:
         with pytest.raises(ValueError, match=r"terms\.tsv:3: expected 'Chinese terms<TAB>English terms'"):
             translate("焊工", "en")
     finally:
-        crosslingual._entries.cache_clear()
+        for cache in caches:
+            cache.cache_clear()
 
 
 def test_every_vocabulary_entry_has_both_languages() -> None:
