@@ -177,7 +177,7 @@ def _build_index(settings: Settings) -> None:
                 bar.n = done
                 bar.refresh()
 
-            report = build_index(make_sessionmaker(engine), embedder, versions, hnsw_above=settings.hnsw_above,
+            report = build_index(make_sessionmaker(engine), embedder, versions, approximate_above=settings.approximate_above,
                                  on_step=step)
     finally:
         engine.dispose()

@@ -25,7 +25,7 @@ class Settings:
     workers: int = 1
     embedder: str = "e5-small"  # e5-small | minilm | fake | a local sentence-transformers folder
     index_keep: int = 3  # index versions kept on disk (the serving one and the ones rollback can reach)
-    hnsw_above: int = 50_000  # dense rows above which FAISS uses HNSW instead of exact search
+    approximate_above: int = 50_000  # dense rows above which FAISS uses an IVF index instead of exact search
     # Optional LLM: off while llm_base_url is empty (any OpenAI-compatible endpoint, e.g. ".../v1").
     llm_base_url: str = ""
     llm_model: str = ""
@@ -81,7 +81,8 @@ class Settings:
             workers=int(env.get("SKILLPATH_WORKERS") or "1"),
             embedder=env.get("SKILLPATH_EMBEDDER") or "e5-small",
             index_keep=int(env.get("SKILLPATH_INDEX_KEEP", "3")),
-            hnsw_above=int(env.get("SKILLPATH_HNSW_ABOVE", "50000")),
+            # SKILLPATH_HNSW_ABOVE: the name before IVF replaced HNSW, still read.
+            approximate_above=int(env.get("SKILLPATH_APPROXIMATE_ABOVE", env.get("SKILLPATH_HNSW_ABOVE", "50000"))),
             llm_base_url=env.get("SKILLPATH_LLM_BASE_URL", "").strip(),
             llm_model=env.get("SKILLPATH_LLM_MODEL", "").strip(),
             llm_api_key=env.get("SKILLPATH_LLM_API_KEY", "").strip(),

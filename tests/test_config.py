@@ -26,3 +26,16 @@ def test_from_env(env: dict[str, str], home: Path, url: str) -> None:
 
 def test_port_from_env() -> None:
     assert Settings.from_env({"SKILLPATH_PORT": "9001"}).port == 9001
+
+
+@pytest.mark.parametrize(
+    ("env", "rows"),
+    [
+        ({}, 50_000),
+        ({"SKILLPATH_APPROXIMATE_ABOVE": "1000"}, 1000),
+        ({"SKILLPATH_HNSW_ABOVE": "2000"}, 2000),  # the name before IVF replaced HNSW
+        ({"SKILLPATH_APPROXIMATE_ABOVE": "1000", "SKILLPATH_HNSW_ABOVE": "2000"}, 1000),
+    ],
+)
+def test_approximate_above_from_env(env: dict[str, str], rows: int) -> None:
+    assert Settings.from_env(env).approximate_above == rows

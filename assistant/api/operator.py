@@ -29,7 +29,7 @@ def start_operator(app: FastAPI, settings: Settings) -> None:
     """Called from the app's lifespan, after retrieval: the uploads folder and the one refresh runner."""
     app.state.uploads = Uploads(settings.home / "uploads", app.state.sessions)
     app.state.refresh = RefreshRunner(app.state.sessions, app.state.retrieval.embedder, app.state.retrieval.versions,
-                                      hnsw_above=settings.hnsw_above)
+                                      approximate_above=settings.approximate_above)
 
 
 def _upload_limit(scope: Scope) -> int:

@@ -69,25 +69,23 @@ def _embed(embedder: Embedder, texts: list[str], on_step: Callable[[str, int, in
     return out
 
 
-def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vectors: np.ndarray,
-                    hnsw_above: int, on_step: Callable[[str, int, int], None] | None = None) -> tuple[list[str], str]:
-    """Write documents, unit table, dense and lexical indexes into folder; return file names and dense kind."""
-    step = on_step or (lambda _name, _done, _total: None)  # "docs", "dense", "lexical": each takes minutes at 1M offers
+def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], dense: DenseIndex,
+                    on_step: Callable[[str, int, int], None] | None = None) -> list[str]:
+    """Write documents, unit table, dense and lexical indexes into folder; return the file names."""
+    step = on_step or (lambda _name, _done, _total: None)  # "write", "lexical": each takes minutes at 1M offers
     with open(folder / DOCS_FILE, "w", encoding="utf-8") as fh:
         for doc in docs:
             fh.write(doc.to_json() + "\n")
     dense_rows = np.full(len(units), -1, np.int32)
-    dense_rows[[i for i, u in enumerate(units) if u.dense]] = np.arange(len(vectors), dtype=np.int32)
+    dense_rows[[i for i, u in enumerate(units) if u.dense]] = np.arange(len(dense), dtype=np.int32)
     np.savez(
         folder / UNITS_FILE,
         doc=np.array([u.doc for u in units], np.int32),
         field=np.array([FIELDS.index(u.field) for u in units], np.int8),
         dense_row=dense_rows,
     )
-    step("docs", len(docs), len(docs))
-    dense = DenseIndex.build(vectors, hnsw_above=hnsw_above)
     files = [DOCS_FILE, UNITS_FILE, *dense.save(folder)]
-    step("dense", len(vectors), len(vectors))
+    step("write", len(docs), len(docs))
     # One BM25 per collection: word statistics from the collection searched (学徒 is rare among 20k taxonomy
     # concepts but common among offers; a shared IDF made 电工学徒 outrank 焊工学徒 for "焊工学徒").
     groups = [LEXICAL_GROUPS[docs[u.doc].type] for u in units]
@@ -95,7 +93,7 @@ def write_artifacts(folder: Path, docs: list[IndexDoc], units: list[Unit], vecto
         sub = LexicalIndex.build([u.text for u, g in zip(units, groups) if g == group])
         files += [f"{LEXICAL_DIR}{group}/{name}" for name in sub.save(folder / f"{LEXICAL_DIR}{group}")]
     step("lexical", len(units), len(units))
-    return files, dense.kind
+    return files
 
 
 def build_index(
@@ -103,7 +101,7 @@ def build_index(
     embedder: Embedder,
     versions: IndexVersions,
     *,
-    hnsw_above: int = 50_000,
+    approximate_above: int = 50_000,
     on_step: Callable[[str, int, int], None] | None = None,
 ) -> BuildReport:
     """Build, publish and prune. On any error (or a kill) the staging folder is dropped and CURRENT is untouched."""
@@ -117,9 +115,11 @@ def build_index(
         try:
             texts = [u.text for u in units if u.dense]
             hits_before = getattr(embedder, "hits", 0)
-            vectors = _embed(embedder, texts, step)
+            # Indexed straight away and not kept: at 1M offers the vectors take 3 GB, and the index holds a copy.
+            dense = DenseIndex.build(_embed(embedder, texts, step), approximate_above=approximate_above)
+            step("dense", len(dense), len(dense))
             reused = getattr(embedder, "hits", 0) - hits_before
-            files, dense_kind = write_artifacts(staging, docs, units, vectors, hnsw_above, step)
+            files, dense_kind = write_artifacts(staging, docs, units, dense, step), dense.kind
             step("index", len(units), len(units))
             manifest = Manifest(
                 version_id=version_id, embedder=embedder.name, embedder_version=embedder.version,

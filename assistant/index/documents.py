@@ -107,7 +107,9 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
         if s.description:
             fields.append(("definition", s.description, False))
         yield doc, fields
-    for f in session.scalars(select(Offer).order_by(Offer.source_id, Offer.external_id)):
+    # Streamed in batches: a catalogue of 1M offers buffered as ORM objects would take gigabytes at once.
+    offers = select(Offer).order_by(Offer.source_id, Offer.external_id).execution_options(yield_per=2000)
+    for f in session.scalars(offers):
         src = sources[f.source_id]
         location = " ".join(x for x in (f.city, f.region) if x) or None
         doc = IndexDoc(

@@ -37,7 +37,7 @@ class Manifest:
     units: int  # rows in the dense/lexical indexes (a document may have several fields)
     store_hash: str  # content hash of the store at build time
     built_at: str  # ISO-8601 UTC
-    dense_kind: str  # "flat" or "hnsw"
+    dense_kind: str  # "flat", "ivf", or "hnsw" (built before IVF replaced it)
     build_seconds: float
     files: dict[str, str]  # artifact file (relative to the version folder, posix) -> sha256 hex
     format: int = FORMAT

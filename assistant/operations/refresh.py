@@ -107,9 +107,9 @@ class RefreshRunner:
 
     def __init__(
         self, sessions: sessionmaker[Session], embedder: Embedder, versions: IndexVersions, *,
-        hnsw_above: int = 50_000, clock: Callable[[], datetime] = utc_now,
+        approximate_above: int = 50_000, clock: Callable[[], datetime] = utc_now,
     ) -> None:
-        self.sessions, self.embedder, self.clock, self.hnsw_above = sessions, embedder, clock, hnsw_above
+        self.sessions, self.embedder, self.clock, self.approximate_above = sessions, embedder, clock, approximate_above
         # A private IndexVersions: one marks itself as locked while it builds, and a rollback through a shared
         # instance would then skip the lock and could race the publish. Separate instances contend on the file lock.
         self.versions = IndexVersions(versions.root, keep=versions.keep)
@@ -202,7 +202,7 @@ class RefreshRunner:
 
     def _build(self, actor: str | None) -> None:
         try:
-            report = build_index(self.sessions, self.embedder, self.versions, hnsw_above=self.hnsw_above,
+            report = build_index(self.sessions, self.embedder, self.versions, approximate_above=self.approximate_above,
                                  on_step=self._step)
         except Exception as exc:
             error = str(exc) if isinstance(exc, SkillPathError) else f"{type(exc).__name__}: {exc}"

@@ -106,16 +106,16 @@ class FailingEmbedder(FakeEmbedder):
         return super().embed_passages(texts)
 
 
-@pytest.mark.parametrize(("hnsw_above", "dense_kind"), [(50_000, "flat"), (0, "hnsw")])
+@pytest.mark.parametrize(("approximate_above", "dense_kind"), [(50_000, "flat"), (0, "ivf")])
 def test_build_writes_a_verified_manifest_and_switches_to_it(
-    factory: sessionmaker[Session], tmp_path: Path, hnsw_above: int, dense_kind: str
+    factory: sessionmaker[Session], tmp_path: Path, approximate_above: int, dense_kind: str
 ) -> None:
     small_store(factory)
     versions = IndexVersions(tmp_path / "index")
     embedder = FakeEmbedder()
     steps: list[tuple[str, int, int]] = []
     started = datetime.now(UTC).replace(microsecond=0)
-    report = build_index(factory, embedder, versions, hnsw_above=hnsw_above,
+    report = build_index(factory, embedder, versions, approximate_above=approximate_above,
                          on_step=lambda *step: steps.append(step))
     m = report.manifest
     folder = tmp_path / "index" / "versions" / report.version_id
@@ -135,7 +135,7 @@ def test_build_writes_a_verified_manifest_and_switches_to_it(
     assert read_manifest(folder) == m
     assert [d.id for d in load_docs(folder)] == DOC_IDS
     assert (report.embedded, report.reused, embedder.calls) == (DENSE, 0, DENSE)
-    assert steps == [("read", DOCS, DOCS), ("embed", DENSE, DENSE), ("docs", DOCS, DOCS), ("dense", DENSE, DENSE),
+    assert steps == [("read", DOCS, DOCS), ("embed", DENSE, DENSE), ("dense", DENSE, DENSE), ("write", DOCS, DOCS),
                      ("lexical", UNITS, UNITS), ("index", UNITS, UNITS)]
     assert staging_left(tmp_path / "index") == []
 
