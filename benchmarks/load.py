@@ -52,6 +52,7 @@ class Level:
         self.t0 = time.perf_counter()
         self.measure_from = self.t0 + args.warmup
         self.measure_to = self.measure_from + args.duration
+        self.query_vectors: dict[str, int] | None = None  # counted by the server over the window
 
     def _record(self, endpoint: str, kind: str, lang: str, timing: tuple[float, float], outcome: str) -> None:
         start, ms = timing
@@ -109,19 +110,31 @@ class Level:
                     break  # the conversation cannot go on; start a new one
                 session = body["session_id"]  # type: ignore[index]
 
-    async def meter(self) -> None:
+    async def meter(self, client: httpx.AsyncClient) -> None:
         await asyncio.sleep(max(0.0, self.measure_from - time.perf_counter()))
+        before = await self._query_vectors(client)
         self.window.open()
         while time.perf_counter() < self.measure_to:
             self.window.sample_rss()
             await asyncio.sleep(min(1.0, max(0.0, self.measure_to - time.perf_counter())))
         self.window.close()
+        after = await self._query_vectors(client)
+        if before and after:
+            self.query_vectors = {k: after[k] - before.get(k, 0) for k in after}
+
+    async def _query_vectors(self, client: httpx.AsyncClient) -> dict[str, int] | None:
+        """The server's query-vector counters (memory, stored, embedded by the model); one worker's, if several."""
+        try:
+            res = await client.get("/healthz")
+            return res.json().get("query_vectors")
+        except (httpx.HTTPError, ValueError):
+            return None
 
     async def run(self) -> None:
         limits = httpx.Limits(max_connections=self.users + 8, max_keepalive_connections=self.users + 8)
         async with httpx.AsyncClient(base_url=self.base_url, limits=limits, timeout=self.args.timeout) as client:
             people = [asyncio.create_task(self.person(client, i)) for i in range(self.users)]
-            meter = asyncio.create_task(self.meter())
+            meter = asyncio.create_task(self.meter(client))
             # Bounded: after the window, requests in flight get the request timeout to finish, then are cancelled.
             hard = self.args.warmup + self.args.duration + self.args.timeout + self.args.think[1] + 5
             done, pending = await asyncio.wait([*people, meter], timeout=hard - (time.perf_counter() - self.t0))
@@ -158,6 +171,7 @@ def run_level(args: argparse.Namespace, users: int, vocab: Vocabulary, bench: Se
     figures = level_figures(users, level.samples, level.window, warmup=args.warmup, duration=args.duration,
                             think=args.think, processes=processes, hwm_kib=hwm_kib)
     figures["load_average_before"] = load_before
+    figures["query_vectors"] = level.query_vectors
     figures["query_warmup_at_start"] = warm
     figures["server_log"] = str(log)
     figures["server_exited"] = exited

@@ -196,6 +196,13 @@ def print_level(level: dict[str, Any]) -> None:
     mem = level["memory"]
     print(f"server memory: peak RSS {mem['peak_rss_mib']:.0f} MiB (VmHWM since start, summed over processes), "
           f"largest RSS seen in the window {mem['window_rss_max_mib']:.0f} MiB")
+    qv = level.get("query_vectors")
+    if qv:
+        asked = sum(qv.values())
+        print(f"query texts in the window: {asked} — {qv['memory']} from memory, {qv['stored']} from the stored "
+              f"knowledge-base queries, {qv['embedded']} embedded by the model on demand "
+              f"({100 * qv['embedded'] / max(asked, 1):.0f}%)" + (" (one worker's count)" if
+                                                                     level["server_processes"] > 1 else ""))
     if level.get("targets"):
         t = level["targets"]
         parts = [f"{name} p95 {_ms(t[f'{name}_p95']['value_ms'], 0)} ≤ {limit:g} ms "

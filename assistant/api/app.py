@@ -118,6 +118,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         warmer = request.app.state.guidance.warmer
         if warmer is not None:
             body["query_warmup"] = warmer.status()  # guidance is at full speed once this is done
+        query_counts = getattr(request.app.state.retrieval.embedder, "query_counts", None)
+        if query_counts is not None:
+            body["query_vectors"] = query_counts()  # how often a query waited for the model (the load benchmark reads it)
         return JSONResponse(body, status_code=200 if ok else 503)
 
     return app

@@ -1,7 +1,8 @@
 """Query vectors for the knowledge base's own texts, embedded ahead in the background so guidance never waits on them.
 
 A recommendation searches with occupation titles (offers for each occupation, in both languages) and, where the
-store has no skill list for an occupation, with its description. Those texts come from the knowledge base, not from
+store has no skill list for an occupation, with its description; the search box is mostly asked for trades, titles
+and skills the knowledge base names. Those texts come from the knowledge base, not from
 people, so their vectors may be kept on disk (CachedEmbedder.store_queries); embedding them on demand was most of
 a recommendation turn's time. The work runs once per model and store content, in small batches, and steps aside
 whenever a request needs the model.
@@ -24,6 +25,7 @@ from assistant.guidance.catalog import Catalog
 from assistant.guidance.matching import infer_query
 from assistant.guidance.offers import offer_query
 from assistant.guidance.pathway import POLICY_QUERIES
+from assistant.retrieval.crosslingual import vocabulary_terms
 from assistant.retrieval.search import Query, SearchService
 
 log = logging.getLogger("skillpath.guidance")
@@ -54,6 +56,20 @@ def known_queries(catalog: Catalog) -> list[Query]:
         if not info.essential and not catalog.tasks.get(info.key):
             queries.append(infer_query(info))
     return queries
+
+
+def search_vocabulary(catalog: Catalog) -> list[Query]:
+    """What people type into search that the knowledge base already names, after guidance's own searches.
+
+    The bundled trade vocabulary (电焊工, 护士, carpenter: the words people use), occupation titles and offer titles,
+    each as an occupation search and as a search of everything (offer searches embed the same texts); and the skill
+    phrases offers list. Free text still goes to the model; these are the queries a search box sees most.
+    """
+    titles = [*vocabulary_terms(), *(info.title for info in catalog.occupations.values())]
+    titles += [offer["title"] for offer in catalog.offers if offer.get("title")]
+    queries = [q for text in dict.fromkeys(titles) for q in (Query(text, type="occupation"), Query(text))]
+    skills = dict.fromkeys(s for offer in catalog.offers for s in offer.get("target_skills") or [] if s)
+    return queries + [Query(text, type="skill") for text in skills]
 
 
 def texts_to_embed(search: SearchService, queries: list[Query],
@@ -139,7 +155,8 @@ class QueryWarmer:
 
     def warm(self) -> int:
         """Embed and store what is missing; returns how many texts were embedded."""
-        texts = texts_to_embed(self._search, known_queries(self._catalog()), self._stop)
+        catalog = self._catalog()
+        texts = texts_to_embed(self._search, known_queries(catalog) + search_vocabulary(catalog), self._stop)
         self.total = len(texts)
         stored = self._embedder.stored_queries(texts) if texts else set()
         missing = [t for t in texts if t not in stored]

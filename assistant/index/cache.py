@@ -42,7 +42,8 @@ class CachedEmbedder:
         self._memory_size = memory_queries
         self._memory_lock = threading.Lock()
         self.hits = self.misses = 0
-        self.query_hits = self.query_misses = 0
+        self.query_hits = self.query_misses = 0  # query texts found in memory / not
+        self.query_embedded = 0  # query texts the model embedded on demand (the rest came from memory or disk)
         self.last_query = 0.0  # monotonic time of the last query embedded on demand (background work yields to it)
 
     @property
@@ -87,10 +88,16 @@ class CachedEmbedder:
                 self.last_query = time.monotonic()
                 out.update(zip(todo, self.inner.embed_queries(todo)))
                 self.last_query = time.monotonic()
+                self.query_embedded += len(todo)
             self._remember({t: out[t] for t in missing})
         self.query_hits += len(texts) - len(missing)
         self.query_misses += len(missing)
         return np.stack([out[t] for t in texts]).astype(np.float32)
+
+    def query_counts(self) -> dict[str, int]:
+        """Query texts asked for since start: from memory, from the stored knowledge-base queries, embedded now."""
+        return {"memory": self.query_hits, "stored": self.query_misses - self.query_embedded,
+                "embedded": self.query_embedded}
 
     def _remember(self, vectors: dict[str, np.ndarray]) -> None:
         with self._memory_lock:

@@ -26,6 +26,11 @@ def _entries() -> tuple[tuple[tuple[str, ...], tuple[str, ...]], ...]:
     return tuple(out)
 
 
+def vocabulary_terms() -> list[str]:
+    """Every term of the bilingual vocabulary, Chinese and English, in file order: the words people use for trades."""
+    return list(dict.fromkeys(term for zh, en in _entries() for term in (*zh, *en)))
+
+
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem_english(w) for w in _WORD.findall(text.casefold()))
 

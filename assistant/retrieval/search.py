@@ -16,7 +16,7 @@ from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.fusion import normalised, rrf, top
 from assistant.retrieval.gazetteer import spellings
-from assistant.retrieval.normalise import normalise_occupation
+from assistant.retrieval.normalise import normalise_occupation, normalise_texts
 from assistant.retrieval.signals import Signal, query_texts, ranked_lists
 
 MAX_QUERY_CHARS = 500
@@ -126,10 +126,11 @@ class SearchService:
                                       languages=[query.lang] if query.lang else None, location=location))
 
     def query_texts(self, query: Query) -> list[str]:
-        """The texts this search would embed (occupation searches excepted): what a warm-up must embed ahead."""
-        if query.type == "occupation":
-            return []
+        """The texts this search would embed: what a warm-up must embed ahead."""
         index = self._index()
+        if query.type == "occupation":
+            return normalise_texts(index, query.text, schemes=[query.scheme] if query.scheme else None,
+                                   languages=[query.lang] if query.lang else None)
         docs = self._docs(index, query)
         return query_texts(index, query.text, docs) if docs.any() else []
 

@@ -13,10 +13,12 @@ from assistant.guidance.catalog import Catalog
 from assistant.guidance.matching import infer_query
 from assistant.guidance.offers import offer_query
 from assistant.guidance.service import GuidanceService, make_guidance
-from assistant.guidance.warm import QueryWarmer, known_queries, texts_to_embed
+from assistant.guidance.warm import QueryWarmer, known_queries, search_vocabulary, texts_to_embed
 from assistant.index.cache import CachedEmbedder
 from assistant.index.embedders import FakeEmbedder
+from assistant.retrieval.crosslingual import vocabulary_terms
 from assistant.retrieval.runtime import make_retrieval
+from assistant.retrieval.search import Query
 from assistant.store.db import make_engine, make_sessionmaker
 from tests.conftest import IndexedHome
 
@@ -53,6 +55,38 @@ def test_known_queries_cover_offers_policy_and_inferred_skills(guidance: Guidanc
     assert len(texts) == len(set(texts))
     # Offers exist in both languages, so a Chinese title is also searched in English where the vocabulary knows it.
     assert "electric welder" in " ".join(texts).casefold() or "welder" in " ".join(texts).casefold()
+
+
+def test_search_vocabulary_is_what_people_type_that_the_knowledge_base_names(guidance: GuidanceService) -> None:
+    catalog: Catalog = guidance.catalog.get()
+    queries = search_vocabulary(catalog)
+    terms = vocabulary_terms()
+    assert "焊工" in terms and "welder" in terms and len(terms) == len(set(terms)) > 200
+    title = next(iter(catalog.occupations.values())).title
+    offer = next(o for o in catalog.offers if o.get("target_skills"))
+    for text in ("焊工", "welder", title, offer["title"]):
+        assert Query(text, type="occupation") in queries and Query(text) in queries, text
+    assert Query(offer["target_skills"][0], type="skill") in queries
+    assert len(queries) == len(set(queries))
+
+
+@pytest.mark.parametrize(
+    ("query", "expect"),
+    [
+        (Query("焊工", type="occupation"), {"焊工"}),  # occupation searches normalise the title first
+        (Query("电焊工 招聘 月薪8000", type="occupation"), set()),  # a job ad: whatever cleaning leaves
+        (Query("焊工", type="training"), {"焊工"}),
+    ],
+)
+def test_query_texts_are_the_texts_a_search_embeds(guidance: GuidanceService, query: Query, expect: set[str]) -> None:
+    service = guidance.retrieval.service
+    texts = service.query_texts(query)
+    assert expect <= set(texts) and len(texts) <= 2  # the text, and its other-language variant if the vocabulary has one
+    fake = _fake(guidance)
+    guidance.retrieval.embedder.embed_queries(texts)  # type: ignore[attr-defined]
+    before = fake.calls
+    service.search(query)
+    assert fake.calls == before  # nothing left to embed
 
 
 def test_after_the_warm_up_guidance_searches_skip_the_model(guidance: GuidanceService) -> None:

@@ -33,6 +33,9 @@ def test_queries_are_remembered_in_memory(tmp_path: Path, batches: list[list[str
         vectors = cached.embed_queries(texts)
         assert np.allclose(vectors, direct.embed_queries(texts))  # same vectors as without the cache, in order
     assert fake.calls == texts_embedded
+    counts = cached.query_counts()
+    assert counts["embedded"] == texts_embedded and counts["stored"] == 0
+    assert sum(counts.values()) == sum(len(b) for b in batches)
 
 
 def test_a_persons_words_never_reach_the_disk(tmp_path: Path) -> None:
@@ -53,10 +56,13 @@ def test_stored_knowledge_base_queries_survive_a_restart(tmp_path: Path) -> None
     second = CachedEmbedder(fake, path)
     vectors = second.embed_queries(["welder", "焊工"])
     assert fake.calls == 0  # read from disk
+    assert second.query_counts() == {"memory": 0, "stored": 2, "embedded": 0}
     assert np.allclose(vectors, FakeEmbedder().embed_queries(["welder", "焊工"]))
     # Query vectors are not passage vectors: the passage side of the same text is still embedded.
     second.embed_passages(["焊工"])
     assert fake.calls == 1
+    second.embed_queries(["welder", "电工"])
+    assert second.query_counts() == {"memory": 1, "stored": 2, "embedded": 1}
 
 
 def test_memory_is_bounded(tmp_path: Path) -> None:
