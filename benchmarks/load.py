@@ -75,7 +75,20 @@ class Level:
         except ValueError:
             return None, "bad body", timing
 
-    async def person(self, client: httpx.AsyncClient, i: int) -> None:
+    def _client(self, connections: int) -> httpx.AsyncClient:
+        # Idle connections are dropped after 4 s, before uvicorn closes them at 5 s: reusing one the server is
+        # closing gave a ReadError now and then, a race between two keep-alive timers rather than a server fault.
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections,
+                              keepalive_expiry=4.0)
+        return httpx.AsyncClient(base_url=self.base_url, limits=limits, timeout=self.args.timeout)
+
+    async def person(self, i: int) -> None:
+        # A client of their own, as a browser has: one pool shared by 200 people cost the generator most of a
+        # core (httpcore scans every pooled connection for every request) and its queueing showed as latency.
+        async with self._client(2) as client:
+            await self._person(client, i)
+
+    async def _person(self, client: httpx.AsyncClient, i: int) -> None:
         await asyncio.sleep(self.args.ramp * i / self.users)
         seeker = Seeker(self.vocab, self.args.seed * 100_003 + i, zh_share=self.args.zh_share)
         pause = random.Random(-(self.args.seed * 100_003 + i))  # apart from the seeker's, so texts stay the same
@@ -131,9 +144,8 @@ class Level:
             return None
 
     async def run(self) -> None:
-        limits = httpx.Limits(max_connections=self.users + 8, max_keepalive_connections=self.users + 8)
-        async with httpx.AsyncClient(base_url=self.base_url, limits=limits, timeout=self.args.timeout) as client:
-            people = [asyncio.create_task(self.person(client, i)) for i in range(self.users)]
+        async with self._client(2) as client:  # the meter's, for the server's counters
+            people = [asyncio.create_task(self.person(i)) for i in range(self.users)]
             meter = asyncio.create_task(self.meter(client))
             # Bounded: after the window, requests in flight get the request timeout to finish, then are cancelled.
             hard = self.args.warmup + self.args.duration + self.args.timeout + self.args.think[1] + 5

@@ -35,6 +35,8 @@ class OccupationInfo:
     essential: tuple[str, ...]  # skill URIs
     optional: tuple[str, ...]
     source: dict[str, str | None]
+    # Other names people use (CSCO's 招生顾问 for an admissions role); ESCO's arrive as one run-on string, not kept.
+    alt_titles: tuple[str, ...] = ()
 
     @property
     def key(self) -> str:
@@ -87,7 +89,8 @@ def load_catalog(session: Session) -> Catalog:
     for o in session.scalars(select(Occupation).where(Occupation.kind == "occupation").order_by(Occupation.id)):
         info = OccupationInfo(o.scheme, o.code, o.uri, o.title, o.language, o.description, tuple(o.tasks),
                               tuple(o.tags), o.isco_code, tuple(essential.get(o.id, ())), tuple(optional.get(o.id, ())),
-                              sources[o.source_id])
+                              sources[o.source_id],
+                              tuple(a for a in o.alt_titles or () if a.strip()) if o.scheme != "esco" else ())
         occupations[info.key] = info
         for ref in {o.code, o.uri} - {None}:
             by_code[(o.scheme, ref)] = info.key

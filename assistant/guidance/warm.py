@@ -61,15 +61,18 @@ def known_queries(catalog: Catalog) -> list[Query]:
 def search_vocabulary(catalog: Catalog) -> list[Query]:
     """What people type into search that the knowledge base already names, after guidance's own searches.
 
-    The bundled trade vocabulary (电焊工, 护士, carpenter: the words people use), occupation titles and offer titles,
-    each as an occupation search and as a search of everything (offer searches embed the same texts); and the skill
-    phrases offers list. Free text still goes to the model; these are the queries a search box sees most.
+    The bundled trade vocabulary (电焊工, 护士, carpenter: the words people use), occupation titles and other names,
+    and offer titles, each as an occupation search and as a search of everything (offer searches embed the same
+    texts); then the skills offers list and the taxonomy's skill labels. Free text still goes to the model.
     """
-    titles = [*vocabulary_terms(), *(info.title for info in catalog.occupations.values())]
-    titles += [offer["title"] for offer in catalog.offers if offer.get("title")]
-    queries = [q for text in dict.fromkeys(titles) for q in (Query(text, type="occupation"), Query(text))]
-    skills = dict.fromkeys(s for offer in catalog.offers for s in offer.get("target_skills") or [] if s)
-    return queries + [Query(text, type="skill") for text in skills]
+    occupations = catalog.occupations.values()
+    titles = [*vocabulary_terms(), *(info.title for info in occupations)]
+    titles += [*(a for info in occupations for a in info.alt_titles), *(o["title"] for o in catalog.offers)]
+    queries = [q for text in dict.fromkeys(t for t in titles if t) for q in (Query(text, type="occupation"),
+                                                                           Query(text))]
+    skills = [*(s for offer in catalog.offers for s in offer.get("target_skills") or []),
+              *(label for label, _tags, _source in catalog.skills.values())]
+    return queries + [Query(text, type="skill") for text in dict.fromkeys(s for s in skills if s)]
 
 
 def texts_to_embed(search: SearchService, queries: list[Query],

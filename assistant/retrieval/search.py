@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -52,6 +53,21 @@ class Hit:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+# Words that name a kind of offer. With a type filter they repeat it: "焊工学徒" among apprenticeships is a search
+# for 焊工. The dense signal embeds the query without them (so it meets the trade's vector, often embedded ahead
+# by the warm-up); the lexical one keeps the whole query.
+KIND_WORDS = re.compile(r"(?:\s*(?:学徒工?|学徒制|培训班?|课程|实训|\b(?:an? )?apprenticeships?|\bapprentices?|\btrainee|"
+                        r"\btraining|\bcourses?))+[\s,，。.!?！？]*$", re.IGNORECASE)
+
+
+def dense_text(text: str, type: str | None) -> str | None:
+    """The query for the dense signal, if it differs: without trailing kind words when a type of offer is chosen."""
+    if type not in ("apprenticeship", "training"):
+        return None
+    rest = KIND_WORDS.sub("", text).strip()
+    return rest if rest != text.strip() and len(rest) >= 2 else None
 
 
 CACHE_SIZE = 4096  # results of ~4k distinct queries: a few MB
@@ -132,7 +148,7 @@ class SearchService:
             return normalise_texts(index, query.text, schemes=[query.scheme] if query.scheme else None,
                                    languages=[query.lang] if query.lang else None)
         docs = self._docs(index, query)
-        return query_texts(index, query.text, docs) if docs.any() else []
+        return query_texts(index, query.text, docs, dense_text(query.text, query.type)) if docs.any() else []
 
     def _search(self, index: LoadedIndex, query: Query) -> list[Hit]:
         for name, value, known in (("scheme", query.scheme, index.schemes), ("lang", query.lang, index.languages)):
@@ -147,6 +163,6 @@ class SearchService:
         docs = self._docs(index, query)
         if not docs.any():
             return []
-        lists = ranked_lists(index, self.embedder, query.text, docs, SIGNALS)
+        lists = ranked_lists(index, self.embedder, query.text, docs, SIGNALS, dense_text(query.text, query.type))
         fused = normalised(rrf(lists), [DENSE_WEIGHT, LEXICAL_WEIGHT])
         return [Hit.of(index.docs[doc], min(score, 1.0)) for doc, score in top(fused, query.k)]
