@@ -19,6 +19,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import StoreUnavailableError
+from assistant.store.sqlite_writes import serialise_writes
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 CONNECT_TIMEOUT = 10  # seconds to reach PostgreSQL before a request is answered 503
@@ -47,6 +48,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
 
+        if path and path != ":memory:":
+            serialise_writes(engine)  # threads queue for the write lock instead of polling SQLite for it
         return engine
     if make_url(url).get_backend_name() == "postgresql" and "connect_timeout" not in make_url(url).query:
         # A database host that is down answers nothing: without a limit each request would hang for minutes
