@@ -48,12 +48,18 @@ def staff_home(tmp_path: Path, *, secure: bool = False) -> Settings:
     env = {"SKILLPATH_HOME": str(tmp_path / "home"), "SKILLPATH_EMBEDDER": "fake",
            "SKILLPATH_COOKIE_SECURE": "1" if secure else "0"}
     settings = Settings.from_env(env)
+    add_staff(settings, migrate_first=True)
+    return settings
+
+
+def add_staff(settings: Settings, *, migrate_first: bool = False) -> None:
+    """One account per role (see ROLES_OF) in the settings' store. Call after cheap_hashing."""
     engine = make_engine(settings.database_url)
     try:
-        migrate(engine)
+        if migrate_first:
+            migrate(engine)
         accounts = Accounts(make_sessionmaker(engine))
         for name, role in ROLES_OF.items():
             accounts.add_user(name, role, PASSWORDS[name], via="cli")
     finally:
         engine.dispose()
-    return settings

@@ -14,14 +14,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from assistant.accounts import audit
-from assistant.accounts.service import Accounts
 from assistant.api import operator_uploads
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.operations.safefiles import UploadLimits, size_text
-from assistant.store.db import make_engine, make_sessionmaker
 from assistant.store.models import Offer, Source
-from tests.accounts.helpers import PASSWORDS, ROLES_OF, T0, cheap_hashing
+from tests.accounts.helpers import T0, add_staff, cheap_hashing
 from tests.api.test_auth import HTML, form_token, login
 from tests.conftest import IndexedHome
 from tests.operations.conftest import GOOD_CSV
@@ -36,13 +34,7 @@ def client(copy_indexed_home: IndexedHome, monkeypatch: pytest.MonkeyPatch) -> I
     """The app on a private copy of the indexed home, with one account per role (olu is the operator)."""
     cheap_hashing(monkeypatch)
     settings = Settings.from_env({**copy_indexed_home.env, "SKILLPATH_COOKIE_SECURE": "0"})
-    engine = make_engine(settings.database_url)
-    try:
-        accounts = Accounts(make_sessionmaker(engine))
-        for name, role in ROLES_OF.items():
-            accounts.add_user(name, role, PASSWORDS[name], via="cli")
-    finally:
-        engine.dispose()
+    add_staff(settings)
     with TestClient(create_app(settings), follow_redirects=False) as c:
         yield c
 

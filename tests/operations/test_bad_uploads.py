@@ -22,13 +22,11 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from assistant.accounts.service import Accounts
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.operations.safefiles import UploadLimits
-from assistant.store.db import make_engine, make_sessionmaker
 from assistant.store.stats import store_status
-from tests.accounts.helpers import PASSWORDS, ROLES_OF, cheap_hashing
+from tests.accounts.helpers import add_staff, cheap_hashing
 from tests.api.test_auth import HTML, form_token, login
 from tests.api.test_operator import offers_of, table, text_of
 from tests.conftest import IndexedHome
@@ -80,13 +78,7 @@ def console(indexed_home: IndexedHome, tmp_path_factory: pytest.TempPathFactory)
     settings = Settings.from_env({**indexed_home.env, "SKILLPATH_HOME": str(home), "SKILLPATH_COOKIE_SECURE": "0"})
     with pytest.MonkeyPatch.context() as mp:
         cheap_hashing(mp)
-        engine = make_engine(settings.database_url)
-        try:
-            accounts = Accounts(make_sessionmaker(engine))
-            for name, role in ROLES_OF.items():
-                accounts.add_user(name, role, PASSWORDS[name], via="cli")
-        finally:
-            engine.dispose()
+        add_staff(settings)
         with TestClient(create_app(settings), follow_redirects=False) as client:
             assert login(client, "olu").status_code == 303
             yield client
