@@ -1,61 +1,147 @@
-"""Settings, read from an environment mapping passed in (never from import-time globals)."""
+"""Settings, each declared once (field, type, default, environment name, doc) and read from a mapping passed in."""
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import Field, dataclass, field, fields
 from pathlib import Path
+from typing import Any, get_type_hints
+
+from assistant.errors import SettingsError
 
 DEFAULT_HOME = "var"
 KNOWLEDGE_DIR = Path(__file__).resolve().parent.parent / "knowledge"
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+TRUE_WORDS = ("1", "true", "yes", "on")
+FALSE_WORDS = ("0", "false", "no", "off")
+BOOL_WORDS = ", ".join(w for pair in zip(TRUE_WORDS, FALSE_WORDS) for w in pair)  # as error messages list them
+_SPEC = "setting"  # the key of a field's metadata that holds its Spec
 
 
 @dataclass(frozen=True)
-class Settings:
-    """Where SkillPath keeps its data and which store it talks to."""
+class Derived:
+    """A default computed from the settings declared above it; `text` is how the docs show it."""
 
-    home: Path
-    database_url: str
-    knowledge_dir: Path
-    host: str = "127.0.0.1"
-    port: int = 8000
-    # `serve` processes sharing the port (one machine); above 1, use PostgreSQL: SQLite serialises every write.
-    workers: int = 1
-    embedder: str = "e5-small"  # e5-small | minilm | fake | a local sentence-transformers folder
-    index_keep: int = 3  # index versions kept on disk (the serving one and the ones rollback can reach)
-    approximate_above: int = 50_000  # dense rows above which FAISS uses an IVF index instead of exact search
-    # Optional LLM: off while llm_base_url is empty (any OpenAI-compatible endpoint, e.g. ".../v1").
-    llm_base_url: str = ""
-    llm_model: str = ""
-    llm_api_key: str = field(default="", repr=False)  # kept out of repr so it never reaches logs
-    llm_timeout: float = 10.0  # seconds per LLM call; on timeout the reply goes out un-rephrased
-    max_message_chars: int = 2000  # longest chat message accepted; longer ones are refused
-    web_dir: Path = WEB_DIR  # templates/ and static/
-    # Signs session cookies and CSRF tokens. Empty: a random key is made once and kept in <home>/secret_key.
-    secret_key: str = field(default="", repr=False)
-    # Session cookies carry Secure unless turned off for plain-http development (browsers treat localhost as secure).
-    cookie_secure: bool = True
-    session_hours: float = 8.0  # a console login lasts one working day
-    # Embed the knowledge base's own query texts (occupation titles, descriptions) ahead, in a background thread.
-    warm_queries: bool = True
-    # Request threads per worker (FastAPI runs plain routes in a thread pool); the store's connection pool is sized
-    # from it. On 2 cores more threads only queue for the CPU and the model, each holding memory meanwhile.
-    threads: int = 16
-    # Rate limits (requests per minute and burst; 0 turns one off), per process: see assistant/api/ratelimit.py.
-    # Per client address on /api/chat, /api/match and /api/search: generous, because a public employment office
-    # puts many job seekers behind one NAT address. Per conversation on /api/chat: tight, no person types faster.
-    rate_address_per_minute: int = 600
-    rate_address_burst: int = 100
-    rate_conversation_per_minute: int = 20
-    rate_conversation_burst: int = 10
-    # Retention in days (0 keeps forever), counted from the last activity; see assistant/operations/retention.py.
-    retention_days_conversations: int = 90  # job seekers no counsellor worked with
-    retention_days_casework: int = 365  # conversations with counsellor notes, reviews, a plan or an assignment
-    retention_days_uploads: int = 90  # operators' uploaded files (what was imported stays in the store)
-    retention_days_audit: int = 365  # audit entries (the Cybersecurity Law asks for at least six months of logs)
-    purge_every_hours: float = 24.0  # how often the running service purges; 0: only `skillpath purge`
+    text: str
+    compute: Callable[[Mapping[str, Any]], Any]
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one setting is read: its variable (and older names still read), its default, its bounds, its doc."""
+
+    env: str
+    doc: str
+    default: Any  # a value of the field's type, or a Derived
+    old_names: tuple[str, ...] = ()  # read when `env` is not set; the first one set wins
+    strip: bool = False  # strings only: surrounding whitespace dropped (pasted keys and URLs often carry some)
+    at_least: float | None = None
+    at_most: float | None = None
+    shown: str | None = None  # the default as the docs show it, where the value itself is machine-specific
+
+
+@dataclass(frozen=True)
+class SettingInfo:
+    """One setting as the docs list it."""
+
+    name: str
+    env: str
+    type: str
+    default: str
+    doc: str
+    old_names: tuple[str, ...]
+
+
+def setting(default: Any, *, env: str, doc: str, old_names: tuple[str, ...] = (), strip: bool = False,
+            at_least: float | None = None, at_most: float | None = None, shown: str | None = None,
+            secret: bool = False) -> Any:
+    """A Settings field with its environment variable; `secret` keeps the value out of repr (and so out of logs)."""
+    spec = Spec(env, doc, default, old_names, strip, at_least, at_most, shown)
+    if isinstance(default, Derived):  # no value without the others: Settings(...) must be given one
+        return field(repr=not secret, metadata={_SPEC: spec})
+    return field(default=default, repr=not secret, metadata={_SPEC: spec})
+
+
+def _home_database(values: Mapping[str, Any]) -> str:
+    return f"sqlite:///{values['home'] / 'skillpath.db'}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Where SkillPath keeps its data, which store it talks to, and how the service behaves."""
+
+    home: Path = setting(Path(DEFAULT_HOME), env="SKILLPATH_HOME",
+                         doc="Data home: the SQLite store, index versions, uploads, caches and the secret key.")
+    database_url: str = setting(Derived("sqlite:///<home>/skillpath.db", _home_database), env="SKILLPATH_DATABASE_URL",
+                                doc="SQLAlchemy URL of the store (SQLite or postgresql+psycopg://).")
+    knowledge_dir: Path = setting(KNOWLEDGE_DIR, env="SKILLPATH_KNOWLEDGE_DIR", shown="knowledge/ of the checkout",
+                                  doc="The knowledge base (taxonomies, offers, documents) `serve` ingests first.")
+    host: str = setting("127.0.0.1", env="SKILLPATH_HOST", doc="Address `serve` listens on.")
+    port: int = setting(8000, env="SKILLPATH_PORT", at_least=1, at_most=65535, doc="Port `serve` listens on.")
+    # No bound here: `serve` refuses fewer than 1 itself, the --workers flag's value and this one alike.
+    workers: int = setting(1, env="SKILLPATH_WORKERS",
+                           doc="`serve` processes sharing the port on one machine; above 1, use PostgreSQL "
+                               "(SQLite serialises every write).")
+    embedder: str = setting("e5-small", env="SKILLPATH_EMBEDDER",
+                            doc="e5-small | minilm | fake | a local sentence-transformers folder.")
+    index_keep: int = setting(3, env="SKILLPATH_INDEX_KEEP", at_least=2,
+                              doc="Index versions kept on disk: the serving one and the ones rollback can reach.")
+    approximate_above: int = setting(50_000, env="SKILLPATH_APPROXIMATE_ABOVE", old_names=("SKILLPATH_HNSW_ABOVE",),
+                                     at_least=0, doc="Dense rows above which FAISS uses an IVF index instead of "
+                                                     "exact search (SKILLPATH_HNSW_ABOVE: its name before IVF).")
+    llm_base_url: str = setting("", env="SKILLPATH_LLM_BASE_URL", strip=True,
+                                doc="Optional LLM, any OpenAI-compatible endpoint (e.g. \".../v1\"); empty: off.")
+    llm_model: str = setting("", env="SKILLPATH_LLM_MODEL", strip=True, doc="The LLM's model name.")
+    llm_api_key: str = setting("", env="SKILLPATH_LLM_API_KEY", strip=True, secret=True,
+                               doc="The LLM endpoint's API key; never shown in logs.")
+    llm_timeout: float = setting(10.0, env="SKILLPATH_LLM_TIMEOUT", at_least=0,
+                                 doc="Seconds per LLM call; on timeout the reply goes out un-rephrased.")
+    max_message_chars: int = setting(2000, env="SKILLPATH_MAX_MESSAGE_CHARS", at_least=1,
+                                     doc="Longest chat message accepted; longer ones are refused.")
+    web_dir: Path = setting(WEB_DIR, env="SKILLPATH_WEB_DIR", shown="web/ of the checkout",
+                            doc="Templates, static files and UI strings.")
+    secret_key: str = setting("", env="SKILLPATH_SECRET_KEY", strip=True, secret=True,
+                              doc="Signs session cookies and CSRF tokens; empty: a random key is made once and kept "
+                                  "in <home>/secret_key.")
+    # Browsers treat localhost as secure, so only plain-http development on another host needs it off.
+    cookie_secure: bool = setting(True, env="SKILLPATH_COOKIE_SECURE",
+                                  doc="Session cookies carry Secure (and responses HSTS); 0 for plain-http "
+                                      "development.")
+    session_hours: float = setting(8.0, env="SKILLPATH_SESSION_HOURS", at_least=0,
+                                   doc="How long a console login lasts (one working day).")
+    warm_queries: bool = setting(True, env="SKILLPATH_WARM_QUERIES",
+                                 doc="Embed the knowledge base's own query texts (occupation titles, descriptions) "
+                                     "ahead, in a background thread.")
+    # On 2 cores more threads only queue for the CPU and the model, each holding memory meanwhile.
+    threads: int = setting(16, env="SKILLPATH_THREADS", at_least=1,
+                           doc="Request threads per worker; the store's connection pool is sized from it.")
+    # Per process: see assistant/api/ratelimit.py. Per address they are generous, because a public employment office
+    # puts many job seekers behind one NAT address; per conversation tight, no person types faster.
+    rate_address_per_minute: int = setting(600, env="SKILLPATH_RATE_ADDRESS_PER_MINUTE", at_least=0,
+                                           doc="Requests per minute per client address on /api/chat, /api/match and "
+                                               "/api/search; 0: no limit.")
+    rate_address_burst: int = setting(100, env="SKILLPATH_RATE_ADDRESS_BURST", at_least=0,
+                                      doc="Requests one address may send at once before the rate applies; 0: no limit.")
+    rate_conversation_per_minute: int = setting(20, env="SKILLPATH_RATE_CONVERSATION_PER_MINUTE", at_least=0,
+                                                doc="Chat messages per minute per conversation; 0: no limit.")
+    rate_conversation_burst: int = setting(10, env="SKILLPATH_RATE_CONVERSATION_BURST", at_least=0,
+                                           doc="Chat messages one conversation may send at once; 0: no limit.")
+    # Retention counts from the last activity; see assistant/operations/retention.py.
+    retention_days_conversations: int = setting(90, env="SKILLPATH_RETENTION_DAYS_CONVERSATIONS", at_least=0,
+                                                doc="Days kept: conversations no counsellor worked with; 0: forever.")
+    retention_days_casework: int = setting(365, env="SKILLPATH_RETENTION_DAYS_CASEWORK", at_least=0,
+                                           doc="Days kept: conversations with counsellor notes, reviews, a plan or an "
+                                               "assignment; 0: forever.")
+    retention_days_uploads: int = setting(90, env="SKILLPATH_RETENTION_DAYS_UPLOADS", at_least=0,
+                                          doc="Days kept: operators' uploaded files (what was imported stays in the "
+                                              "store); 0: forever.")
+    retention_days_audit: int = setting(365, env="SKILLPATH_RETENTION_DAYS_AUDIT", at_least=0,
+                                        doc="Days kept: audit entries (the Cybersecurity Law asks for at least six "
+                                            "months of logs); 0: forever.")
+    purge_every_hours: float = setting(24.0, env="SKILLPATH_PURGE_EVERY_HOURS", at_least=0,
+                                       doc="How often the running service purges; 0: only `skillpath purge`.")
 
     @property
     def index_dir(self) -> Path:
@@ -66,44 +152,24 @@ class Settings:
         return self.home / "cache"
 
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
-        """Build settings from SKILLPATH_* variables; defaults suit a fresh checkout."""
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from SKILLPATH_* variables; defaults suit a fresh checkout. A bad value: SettingsError."""
         env = os.environ if environ is None else environ
-        home = Path(env.get("SKILLPATH_HOME") or DEFAULT_HOME).expanduser().resolve()
-        url = env.get("SKILLPATH_DATABASE_URL") or f"sqlite:///{home / 'skillpath.db'}"
-        knowledge = Path(env.get("SKILLPATH_KNOWLEDGE_DIR") or KNOWLEDGE_DIR).expanduser().resolve()
-        return cls(
-            home=home,
-            database_url=url,
-            knowledge_dir=knowledge,
-            host=env.get("SKILLPATH_HOST", "127.0.0.1"),
-            port=int(env.get("SKILLPATH_PORT", "8000")),
-            workers=int(env.get("SKILLPATH_WORKERS") or "1"),
-            embedder=env.get("SKILLPATH_EMBEDDER") or "e5-small",
-            index_keep=int(env.get("SKILLPATH_INDEX_KEEP", "3")),
-            # SKILLPATH_HNSW_ABOVE: the name before IVF replaced HNSW, still read.
-            approximate_above=int(env.get("SKILLPATH_APPROXIMATE_ABOVE", env.get("SKILLPATH_HNSW_ABOVE", "50000"))),
-            llm_base_url=env.get("SKILLPATH_LLM_BASE_URL", "").strip(),
-            llm_model=env.get("SKILLPATH_LLM_MODEL", "").strip(),
-            llm_api_key=env.get("SKILLPATH_LLM_API_KEY", "").strip(),
-            llm_timeout=float(env.get("SKILLPATH_LLM_TIMEOUT") or "10"),
-            max_message_chars=int(env.get("SKILLPATH_MAX_MESSAGE_CHARS") or "2000"),
-            web_dir=Path(env.get("SKILLPATH_WEB_DIR") or WEB_DIR).expanduser().resolve(),
-            secret_key=env.get("SKILLPATH_SECRET_KEY", "").strip(),
-            cookie_secure=env.get("SKILLPATH_COOKIE_SECURE", "1").strip().lower() not in ("0", "false", "no", "off"),
-            session_hours=float(env.get("SKILLPATH_SESSION_HOURS") or "8"),
-            threads=int(env.get("SKILLPATH_THREADS") or "16"),
-            warm_queries=env.get("SKILLPATH_WARM_QUERIES", "1").strip().lower() not in ("0", "false", "no", "off"),
-            rate_address_per_minute=int(env.get("SKILLPATH_RATE_ADDRESS_PER_MINUTE") or "600"),
-            rate_address_burst=int(env.get("SKILLPATH_RATE_ADDRESS_BURST") or "100"),
-            rate_conversation_per_minute=int(env.get("SKILLPATH_RATE_CONVERSATION_PER_MINUTE") or "20"),
-            rate_conversation_burst=int(env.get("SKILLPATH_RATE_CONVERSATION_BURST") or "10"),
-            retention_days_conversations=int(env.get("SKILLPATH_RETENTION_DAYS_CONVERSATIONS") or "90"),
-            retention_days_casework=int(env.get("SKILLPATH_RETENTION_DAYS_CASEWORK") or "365"),
-            retention_days_uploads=int(env.get("SKILLPATH_RETENTION_DAYS_UPLOADS") or "90"),
-            retention_days_audit=int(env.get("SKILLPATH_RETENTION_DAYS_AUDIT") or "365"),
-            purge_every_hours=float(env.get("SKILLPATH_PURGE_EVERY_HOURS") or "24"),
-        )
+        types = get_type_hints(cls)
+        values: dict[str, Any] = {}
+        for f in fields(cls):  # in declaration order: a Derived default sees the settings above it
+            values[f.name] = _read(_spec(f), types[f.name], env, values)
+        return cls(**values)
+
+    @classmethod
+    def describe(cls) -> list[SettingInfo]:
+        """Every setting with its variable, type, default and doc, in declaration order (for the docs)."""
+        types = get_type_hints(cls)
+        infos = []
+        for f in fields(cls):
+            spec = _spec(f)
+            infos.append(SettingInfo(f.name, spec.env, types[f.name].__name__, _shown(spec), spec.doc, spec.old_names))
+        return infos
 
     def resolved_secret(self) -> str:
         """The signing key: the configured one, else one generated on first use and kept in the data home."""
@@ -131,3 +197,73 @@ class Settings:
     def ensure_home(self) -> None:
         """Create the data home; called by commands that write, not at import."""
         self.home.mkdir(parents=True, exist_ok=True)
+
+
+# -- reading one setting ---------------------------------------------------------------------------------------------
+
+def _spec(f: Field[Any]) -> Spec:
+    spec = f.metadata.get(_SPEC)
+    if not isinstance(spec, Spec):
+        raise TypeError(f"Settings.{f.name} is not declared with setting(...)")
+    return spec
+
+
+def _read(spec: Spec, kind: type, env: Mapping[str, str], values: Mapping[str, Any]) -> Any:
+    """The setting's value: from the first of its names that is set and not blank, else its default."""
+    given = next(((name, env[name]) for name in (spec.env, *spec.old_names) if env.get(name, "").strip()), None)
+    if given is None:
+        value = spec.default.compute(values) if isinstance(spec.default, Derived) else spec.default
+        return value.expanduser().resolve() if isinstance(value, Path) else value
+    name, raw = given
+    if kind is Path:
+        return Path(raw).expanduser().resolve()
+    if kind is str:
+        return raw.strip() if spec.strip else raw
+    text = raw.strip()
+    if kind is bool:
+        if text.lower() not in TRUE_WORDS + FALSE_WORDS:
+            raise SettingsError(f"{name}: {text!r} is not one of {BOOL_WORDS}")
+        return text.lower() in TRUE_WORDS
+    number = _number(name, text, kind)
+    if (spec.at_least is not None and number < spec.at_least) or (spec.at_most is not None and number > spec.at_most):
+        raise SettingsError(f"{name}: {text} is {_bounds(spec)}")
+    return number
+
+
+def _number(name: str, text: str, kind: type) -> int | float:
+    if kind is int:
+        try:
+            return int(text)
+        except ValueError:
+            raise SettingsError(f"{name}: {text!r} is not a whole number") from None
+    if kind is float:
+        try:
+            number = float(text)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):  # nan and inf parse, but no setting can use them
+            raise SettingsError(f"{name}: {text!r} is not a number")
+        return number
+    raise TypeError(f"{name}: settings of type {kind.__name__} cannot be read from the environment")
+
+
+def _bounds(spec: Spec) -> str:
+    if spec.at_least is not None and spec.at_most is not None:
+        return f"out of range {spec.at_least:g}..{spec.at_most:g}"
+    if spec.at_least is not None:
+        return f"too small: at least {spec.at_least:g}"
+    return f"too large: at most {spec.at_most:g}"
+
+
+def _shown(spec: Spec) -> str:
+    """The default as it would be written in the environment."""
+    default = spec.default
+    if spec.shown is not None:
+        return spec.shown
+    if isinstance(default, Derived):
+        return default.text
+    if isinstance(default, bool):
+        return "1" if default else "0"
+    if isinstance(default, float):
+        return f"{default:g}"
+    return str(default)

@@ -9,6 +9,10 @@ class SkillPathError(Exception):
     """Base class for errors a user can act on."""
 
 
+class SettingsError(SkillPathError):
+    """A SKILLPATH_* variable holds a value its setting cannot take; the message names the variable and the value."""
+
+
 class InputError(SkillPathError):
     """A source file is malformed: names the file, the line or row, and the field."""
 

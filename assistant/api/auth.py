@@ -18,7 +18,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from assistant.accounts import csrf
 from assistant.store.clock import utc_now
-from assistant.accounts.service import Account, Accounts
+from assistant.accounts.service import Account
+from assistant.api.deps import csrf_token, current_user, services_of
 from assistant.api.errors import store_outage
 from assistant.accounts.users import ROLES
 from assistant.config import Settings
@@ -32,12 +33,6 @@ CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 CSRF_REFUSED = "CSRF token missing or wrong: reload the page and try again"
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
-
-
-def start_auth(app: FastAPI, settings: Settings) -> None:
-    """Called from the app's lifespan: the accounts service and the key that signs CSRF tokens."""
-    app.state.accounts = Accounts(app.state.sessions, session_hours=settings.session_hours)
-    app.state.csrf_key = settings.resolved_secret()
 
 
 def install_auth(app: FastAPI) -> None:
@@ -73,14 +68,12 @@ class AuthMiddleware:
             await self.app(scope, receive, send)
             return
         state = scope.setdefault("state", {})
-        app_state = scope["app"].state
-        accounts: Accounts | None = getattr(app_state, "accounts", None)
-        if accounts is None:  # app built without its lifespan: nobody is logged in, no form can post
+        services = services_of(scope["app"])
+        if services is None:  # app built without its lifespan: nobody is logged in, no form can post
             state.update(user=None, login=None, csrf_token="")
             await self.app(scope, receive, send)
             return
-        settings: Settings = app_state.settings
-        key: str = app_state.csrf_key
+        accounts, settings, key = services.accounts, services.settings, services.csrf_key
         cookies = Request(scope).cookies
         extra = Response()  # only a carrier for the Set-Cookie headers built below
         token = cookies.get(SESSION_COOKIE)
@@ -123,7 +116,7 @@ def csrf_ok(request: Request, form_value: Any = None) -> bool:
     given = request.headers.get(CSRF_HEADER)
     if given is None and isinstance(form_value, str):
         given = form_value
-    return csrf.matches(getattr(request.state, "csrf_token", ""), given)
+    return csrf.matches(csrf_token(request), given)
 
 
 async def check_csrf(request: Request) -> None:
@@ -149,7 +142,7 @@ def require_role(*roles: str) -> Callable[[Request], Awaitable[Account]]:
         raise ValueError(f"require_role needs roles from {', '.join(ROLES)}; got {list(roles)}")
 
     async def guard(request: Request) -> Account:
-        user: Account | None = getattr(request.state, "user", None)
+        user = current_user(request)
         if user is None:
             raise AuthenticationRequired("log in to open this page")
         if user.role not in roles:

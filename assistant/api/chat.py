@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from assistant.api.deps import DialogueDep, SessionsDep
 from assistant.api.inputs import Text
 from assistant.api.ratelimit import per_address, per_conversation
 from assistant.dialogue.export import export_conversation
@@ -25,27 +26,27 @@ class ChatBody(BaseModel):
 
 
 @router.post("/api/chat", dependencies=[Depends(per_address("chat"))])
-def chat(request: Request, body: ChatBody) -> dict[str, Any]:
+def chat(request: Request, body: ChatBody, dialogue: DialogueDep) -> dict[str, Any]:
     per_conversation(request, body.session_id)
-    return request.app.state.dialogue.turn(body.session_id, body.message, body.lang).to_dict()
+    return dialogue.turn(body.session_id, body.message, body.lang).to_dict()
 
 
 @router.get("/api/chat/{session_id}")
-def chat_state(request: Request, session_id: str) -> dict[str, Any]:
+def chat_state(session_id: str, dialogue: DialogueDep) -> dict[str, Any]:
     """The stored conversation (phase, profile, last cards, messages) so a reloaded page can pick it up again."""
-    return request.app.state.dialogue.view(session_id)
+    return dialogue.view(session_id)
 
 
 @router.get("/api/chat/{session_id}/export")
-def chat_export(request: Request, session_id: str) -> JSONResponse:
+def chat_export(session_id: str, sessions: SessionsDep) -> JSONResponse:
     """Everything stored for the conversation (messages, profile, counsellors' reviews, notes, plan), as a file."""
-    document = export_conversation(request.app.state.sessions, session_id)
+    document = export_conversation(sessions, session_id)
     filename = f"skillpath-{document['conversation']['id'][:8]}.json"
     return JSONResponse(document, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.delete("/api/chat/{session_id}", status_code=204)
-def chat_delete(request: Request, session_id: str) -> Response:
+def chat_delete(session_id: str, dialogue: DialogueDep) -> Response:
     """Really deletes the conversation, its messages and the casework on it; a second call answers 404."""
-    request.app.state.dialogue.delete(session_id)
+    dialogue.delete(session_id)
     return Response(status_code=204)

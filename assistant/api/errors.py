@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from assistant.api.deps import pages_of
 from assistant.api.headers import add_security_headers
 from assistant.errors import (
     AccountError,
@@ -62,7 +63,7 @@ def _page(request: Request, status: int, detail: str) -> Response:
     if status == 401 and request.method == "GET":  # a browser without a login goes to the login page and back
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target, safe='')}", status_code=303)
-    pages = getattr(request.app.state, "pages", None)
+    pages = pages_of(request.app)
     if pages is None:
         return JSONResponse({"error": "HTTPError", "detail": detail}, status_code=status)
     t = pages.strings[pages.language(request)]
@@ -105,7 +106,8 @@ async def store_outage(request: Request, exc: Exception) -> Response:
     return JSONResponse({"error": type(error).__name__, "detail": str(error)}, status_code=503)
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, https: bool) -> None:
+    """Called when the app is built; `https` says whether a 500 carries HSTS, as every other response does."""
     @app.exception_handler(RequestValidationError)
     async def _bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
         # Same shape as our own QueryError: {"error", "detail"} with the parameter named first.
@@ -150,11 +152,11 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         if isinstance(exc, OUTAGES):  # raised in a middleware, outside the handlers above
-            return add_security_headers(request, await store_outage(request, exc))
+            return add_security_headers(request, await store_outage(request, exc), https=https)
         # Logged with the route only: request bodies may hold personal data.
         log.exception("unhandled error on %s %s", request.method, request.url.path)
         if wants_html(request):
             response = _page(request, 500, "")
         else:
             response = JSONResponse({"error": "InternalError", "detail": "internal error"}, status_code=500)
-        return add_security_headers(request, response)  # sent from outside every middleware, ours included
+        return add_security_headers(request, response, https=https)  # sent from outside every middleware, ours included

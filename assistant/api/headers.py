@@ -79,12 +79,10 @@ class SecurityHeaders:
 def install_security_headers(app: FastAPI, settings: Settings) -> None:
     """Called when the app is built, after the other middleware, so that it wraps them (their refusals included)."""
     app.add_middleware(SecurityHeaders, https=settings.cookie_secure)
-    app.state.https = settings.cookie_secure
 
 
-def add_security_headers(request: Request, response: Response) -> Response:
+def add_security_headers(request: Request, response: Response, *, https: bool) -> Response:
     """For the one response the middleware never sees: a 500, which Starlette sends from outside all middleware."""
-    https = bool(getattr(request.app.state, "https", False))
     for name, value in security_headers(https=https, path=request.url.path).items():
         response.headers.setdefault(name, value)
     return response

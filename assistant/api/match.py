@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from assistant.api.deps import GuidanceDep, RetrievalDep
 from assistant.api.inputs import Text
 from assistant.api.ratelimit import per_address
 from assistant.guidance.service import MatchRequest
@@ -26,11 +27,10 @@ class MatchBody(BaseModel):
 
 
 @router.post("/api/match", dependencies=[Depends(per_address("match"))])
-def match(request: Request, body: MatchBody) -> dict[str, Any]:
-    guidance = request.app.state.guidance
+def match(body: MatchBody, guidance: GuidanceDep, retrieval: RetrievalDep) -> dict[str, Any]:
     result = guidance.match(MatchRequest(body.text, tuple(body.skills), body.goal, body.location, body.lang, body.k))
     out = result.to_dict()
-    warnings = request.app.state.retrieval.holder.warnings()
+    warnings = retrieval.holder.warnings()
     if warnings:
         out["warnings"] = warnings
     return out

@@ -8,33 +8,39 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
 from assistant.api import operator_audit, operator_index, operator_uploads
 from assistant.api.auth import require_role
 from assistant.api.bodylimit import BodyLimit
+from assistant.api.deps import PagesDep, ServicesDep, services_of
 from assistant.api.operator_view import render
 from assistant.config import Settings
 from assistant.operations.overview import overview
 from assistant.operations.refresh import RefreshRunner
 from assistant.operations.safefiles import UploadLimits
 from assistant.operations.uploads import Uploads
+from assistant.retrieval.runtime import Retrieval
 
 operator_only = require_role("operator", "admin")
 router = APIRouter(dependencies=[Depends(operator_only)])
 UPLOADS_PATH = "/operator/uploads"
 
 
-def start_operator(app: FastAPI, settings: Settings) -> None:
-    """Called from the app's lifespan, after retrieval: the uploads folder and the one refresh runner."""
-    app.state.uploads = Uploads(settings.home / "uploads", app.state.sessions)
-    app.state.refresh = RefreshRunner(app.state.sessions, app.state.retrieval.embedder, app.state.retrieval.versions,
-                                      approximate_above=settings.approximate_above)
+def make_uploads(settings: Settings, sessions: sessionmaker[Session]) -> Uploads:
+    """Built by the app's lifespan: the folder operators' uploads wait in until they are imported."""
+    return Uploads(settings.home / "uploads", sessions)
+
+
+def make_refresh_runner(settings: Settings, sessions: sessionmaker[Session], retrieval: Retrieval) -> RefreshRunner:
+    """Built by the app's lifespan, after retrieval: the one runner this process refreshes the index with."""
+    return RefreshRunner(sessions, retrieval.embedder, retrieval.versions, approximate_above=settings.approximate_above)
 
 
 def _upload_limit(scope: Scope) -> int:
-    uploads: Uploads | None = getattr(scope["app"].state, "uploads", None)
-    return (uploads.limits if uploads is not None else UploadLimits()).max_bytes
+    services = services_of(scope["app"])  # None: an app built without its lifespan, which gets the default cap
+    return (services.uploads.limits if services is not None else UploadLimits()).max_bytes
 
 
 def install_operator(app: FastAPI) -> None:
@@ -43,10 +49,9 @@ def install_operator(app: FastAPI) -> None:
 
 
 @router.get("/operator", response_class=HTMLResponse)
-def home(request: Request) -> HTMLResponse:
-    state = request.app.state
-    return render(request, "home.html", "home",
-                  {"view": overview(state.sessions, state.retrieval.holder, state.refresh, state.uploads)})
+def home(request: Request, pages: PagesDep, services: ServicesDep) -> HTMLResponse:
+    return render(request, pages, "home.html", "home", {
+        "view": overview(services.sessions, services.retrieval.holder, services.refresh, services.uploads)})
 
 
 # The sections: included here so they sit behind the router's guard and cannot be mounted without it.

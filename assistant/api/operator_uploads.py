@@ -13,7 +13,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
+from assistant.api.deps import PagesDep, UploadsDep
 from assistant.api.operator_view import actor, render
+from assistant.api.templating import Pages
 from assistant.ingest.runner import KINDS
 from assistant.operations.imports import UploadRejectedError, import_upload
 from assistant.operations.safefiles import UploadError, size_text
@@ -37,14 +39,9 @@ UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-dat
     }}}}}}
 
 
-def _uploads(request: Request) -> Uploads:
-    return request.app.state.uploads
-
-
-def _form_page(request: Request, *, error: str = "", values: dict[str, str] | None = None,
-               status_code: int = 200) -> HTMLResponse:
-    uploads = _uploads(request)
-    return render(request, "uploads.html", "uploads", {
+def _form_page(request: Request, pages: Pages, uploads: Uploads, *, error: str = "",
+               values: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
+    return render(request, pages, "uploads.html", "uploads", {
         "uploads": uploads.list()[:LISTED], "kinds": KIND_CHOICES, "error": error,
         "values": values or {"kind": AUTO, "name": "", "version": ""},
         "max_bytes": uploads.limits.max_bytes, "max_text": size_text(uploads.limits.max_bytes),
@@ -52,8 +49,8 @@ def _form_page(request: Request, *, error: str = "", values: dict[str, str] | No
 
 
 @router.get("/operator/uploads", response_class=HTMLResponse)
-def uploads_page(request: Request) -> HTMLResponse:
-    return _form_page(request)
+def uploads_page(request: Request, pages: PagesDep, uploads: UploadsDep) -> HTMLResponse:
+    return _form_page(request, pages, uploads)
 
 
 def _text_field(form: Any, name: str) -> str:
@@ -62,40 +59,41 @@ def _text_field(form: Any, name: str) -> str:
 
 
 @router.post("/operator/uploads", response_class=HTMLResponse, openapi_extra=UPLOAD_FORM)
-async def upload_submit(request: Request) -> Response:
+async def upload_submit(request: Request, pages: PagesDep, uploads: UploadsDep) -> Response:
     # The form is read here rather than through File()/Form() parameters: FastAPI would read those before the
     # role guard runs, and the body cap (bodylimit.py) is meant to refuse a large upload before it is read.
     form = await request.form()
     values = {name: _text_field(form, name) for name in ("kind", "name", "version")}
     values["kind"] = values["kind"] or AUTO
-    t = request.app.state.pages.strings[request.app.state.pages.language(request)]
+    t = pages.strings[pages.language(request)]
     file = form.get("file")
     if not isinstance(file, UploadFile) or not file.filename:
-        return _form_page(request, error=t["op_upload_error_no_file"], values=values, status_code=400)
+        return _form_page(request, pages, uploads, error=t["op_upload_error_no_file"], values=values, status_code=400)
     if values["kind"] not in KIND_CHOICES:
-        return _form_page(request, error=t["op_upload_error_kind"].format(kinds=", ".join(KINDS)), values=values,
-                          status_code=400)
+        return _form_page(request, pages, uploads, error=t["op_upload_error_kind"].format(kinds=", ".join(KINDS)),
+                          values=values, status_code=400)
     data = await file.read()
     try:
         upload = await run_in_threadpool(
-            _uploads(request).receive, data, file.filename,
+            uploads.receive, data, file.filename,
             kind=None if values["kind"] == AUTO else values["kind"],
             name=values["name"] or None, version=values["version"] or None, actor=actor(request),
         )
     except UploadError as exc:  # too large, empty, an unsafe archive: nothing was kept
-        return _form_page(request, error=str(exc), values=values, status_code=400)
+        return _form_page(request, pages, uploads, error=str(exc), values=values, status_code=400)
     if upload.status == "rejected":
         # Kept with its report, but nothing in it can be imported: answered at once with the report and a 422
         # (400 above means refused outright, nothing kept), so a script posting files sees the failure too.
-        page = _detail_page(request, upload.id, status_code=422)
+        page = _detail_page(request, pages, uploads, upload.id, status_code=422)
         page.headers["Content-Location"] = f"/operator/uploads/{upload.id}"  # the report's own address
         return page
     return RedirectResponse(f"/operator/uploads/{upload.id}", status_code=303)
 
 
-def _detail_page(request: Request, upload_id: str, *, error: str = "", status_code: int = 200) -> HTMLResponse:
-    upload = _uploads(request).get(upload_id)  # NotFoundError: 404
-    return render(request, "upload.html", "uploads", {
+def _detail_page(request: Request, pages: Pages, uploads: Uploads, upload_id: str, *, error: str = "",
+                 status_code: int = 200) -> HTMLResponse:
+    upload = uploads.get(upload_id)  # NotFoundError: 404
+    return render(request, pages, "upload.html", "uploads", {
         "upload": upload, "report": upload.report, "size_text": size_text(upload.size), "error": error,
         "problems": upload.report.problems[:PROBLEMS_SHOWN],
         "problems_hidden": max(0, len(upload.report.problems) - PROBLEMS_SHOWN),
@@ -104,17 +102,16 @@ def _detail_page(request: Request, upload_id: str, *, error: str = "", status_co
 
 
 @router.get("/operator/uploads/{upload_id}", response_class=HTMLResponse)
-def upload_page(request: Request, upload_id: str) -> HTMLResponse:
-    return _detail_page(request, upload_id)
+def upload_page(request: Request, pages: PagesDep, uploads: UploadsDep, upload_id: str) -> HTMLResponse:
+    return _detail_page(request, pages, uploads, upload_id)
 
 
 @router.post("/operator/uploads/{upload_id}/import", response_class=HTMLResponse)
-def upload_import(request: Request, upload_id: str) -> Response:
-    uploads = _uploads(request)
+def upload_import(request: Request, pages: PagesDep, uploads: UploadsDep, upload_id: str) -> Response:
     uploads.get(upload_id)  # 404 before anything else
     try:
         import_upload(uploads, upload_id, actor=actor(request))
     except UploadRejectedError as exc:  # problems found (again): the page shows them, the store is untouched
-        return _detail_page(request, upload_id, error=str(exc), status_code=400)
+        return _detail_page(request, pages, uploads, upload_id, error=str(exc), status_code=400)
     # Post/redirect/get: reloading the result page does not import a second time.
     return RedirectResponse(f"/operator/uploads/{upload_id}?imported=1", status_code=303)

@@ -7,14 +7,21 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
+from assistant.api.deps import current_user
+from assistant.api.templating import Pages
+from assistant.errors import AuthenticationRequired
 
-def render(request: Request, name: str, section: str, context: dict[str, Any] | None = None,
+
+def render(request: Request, pages: Pages, name: str, section: str, context: dict[str, Any] | None = None,
            status_code: int = 200) -> HTMLResponse:
     """A console page (templates under operator/); `section` marks the current entry of the console's navigation."""
-    ctx = {"section": section, "account": request.state.user, **(context or {})}
-    return request.app.state.pages.render(request, f"operator/{name}", ctx, status_code=status_code)
+    ctx = {"section": section, "account": current_user(request), **(context or {})}
+    return pages.render(request, f"operator/{name}", ctx, status_code=status_code)
 
 
 def actor(request: Request) -> str:
     """Who the audit log names for this request; the router's guard has made sure somebody is logged in."""
-    return request.state.user.username
+    user = current_user(request)
+    if user is None:  # unreachable behind operator.py's router; a route mounted elsewhere must not act anonymously
+        raise AuthenticationRequired("log in to open this page")
+    return user.username

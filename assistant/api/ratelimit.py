@@ -22,8 +22,9 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import FastAPI, Request
+from fastapi import Request
 
+from assistant.api.deps import services_of
 from assistant.config import Settings
 from assistant.errors import RateLimited
 
@@ -93,18 +94,14 @@ class RateLimits:
                    _buckets(settings.rate_conversation_per_minute, settings.rate_conversation_burst))
 
 
-def start_rate_limits(app: FastAPI, settings: Settings) -> None:
-    """Called from the app's lifespan: empty buckets for this process."""
-    app.state.rate_limits = RateLimits.from_settings(settings)
-
-
 def client_address(request: Request) -> str:
     """The client's address as uvicorn resolved it (X-Forwarded-For only from a trusted proxy, see above)."""
     return request.client.host if request.client else "unknown"
 
 
 def _limits(request: Request) -> RateLimits | None:
-    return getattr(request.app.state, "rate_limits", None)  # None: an app built without its lifespan
+    services = services_of(request.app)
+    return services.rate_limits if services is not None else None  # None: an app built without its lifespan
 
 
 def per_address(name: str) -> Callable[[Request], Awaitable[None]]:

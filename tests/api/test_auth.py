@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 
 from assistant.accounts import audit
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from assistant.api.login import safe_next
 from assistant.store.db import make_engine, make_sessionmaker
 from tests.accounts.helpers import PASSWORDS, cheap_hashing, staff_home
@@ -41,7 +42,7 @@ def login(client: TestClient, username: str, password: str | None = None, next_:
 
 
 def audit_actions(client: TestClient) -> list[tuple[str | None, str, str]]:
-    engine = make_engine(client.app.state.settings.database_url)
+    engine = make_engine(require_services(client.app).settings.database_url)
     try:
         with make_sessionmaker(engine)() as session:
             return [(e.actor, e.action, e.target) for e in reversed(audit.list_events(session))]

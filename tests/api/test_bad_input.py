@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from assistant.cli import main
 from assistant.config import Settings
 from assistant.store.models import Conversation, ConversationMessage
@@ -67,7 +68,7 @@ def sid(client: TestClient) -> str:
 
 def held(client: TestClient, session: str) -> dict[str, Any]:
     """What must survive a refused request: the conversation as the page reads it back, and the store's counts."""
-    with client.app.state.sessions() as s:
+    with require_services(client.app).sessions() as s:
         counts = (s.scalar(select(func.count()).select_from(Conversation)),
                   s.scalar(select(func.count()).select_from(ConversationMessage)))
     view = client.get(f"/api/chat/{session}")
@@ -252,8 +253,8 @@ def test_bad_matches(client: TestClient, sid: str, request_kw: dict[str, Any], s
 
 def test_a_number_too_large_for_the_store(client: TestClient, sid: str) -> None:
     """Found by test_schemathesis.py: a counsellor's ?after=10**40 was more than the store's integers hold (a 500)."""
-    if client.app.state.accounts.find("ada") is None:
-        client.app.state.accounts.add_user("ada", "counsellor", PASSWORDS["ada"], via="cli")
+    if require_services(client.app).accounts.find("ada") is None:
+        require_services(client.app).accounts.add_user("ada", "counsellor", PASSWORDS["ada"], via="cli")
     assert login(client, "ada").status_code == 200  # this client follows the redirect to the counsellor's page
     try:
         before = held(client, sid)

@@ -16,6 +16,7 @@ from sqlalchemy import select
 from assistant.accounts import audit
 from assistant.api import operator_uploads
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from assistant.config import Settings
 from assistant.operations.safefiles import UploadLimits, size_text
 from assistant.store.models import Offer, Source
@@ -68,7 +69,7 @@ def upload(client: TestClient, content: str, filename: str = "huzhou-2027.csv", 
 
 
 def offers_of(client: TestClient, source: str) -> list[str]:
-    with client.app.state.sessions() as session:
+    with require_services(client.app).sessions() as session:
         return sorted(session.scalars(select(Offer.external_id).join(Source).where(Source.name == source)))
 
 
@@ -174,12 +175,12 @@ def test_upload_form_errors(operator: TestClient, filename: str, content: str, f
         return
     assert res.status_code == 400
     assert f'<p id="upload-error" class="error-text" role="alert">{message}</p>' in res.text
-    assert operator.app.state.uploads.list() == []
+    assert require_services(operator.app).uploads.list() == []
 
 
 @pytest.mark.parametrize("declared", [True, False])
 def test_an_oversized_body_is_refused_before_it_is_read(operator: TestClient, declared: bool) -> None:
-    operator.app.state.uploads.limits = UploadLimits(max_bytes=1024)
+    require_services(operator.app).uploads.limits = UploadLimits(max_bytes=1024)
     body = b"id,kind,title,provider\n" + b"a,training,t,p\n" * 20_000  # 313 KiB
     csrf = token(operator)
     boundary = "x-boundary"
@@ -194,7 +195,7 @@ def test_an_oversized_body_is_refused_before_it_is_read(operator: TestClient, de
     sent = r"\d+\.\d KiB" if declared else "larger than that"
     assert re.search(f"upload too large: files may be at most 1.0 KiB; the request is {sent}",
                      html.unescape(res.text))
-    assert operator.app.state.uploads.list() == []
+    assert require_services(operator.app).uploads.list() == []
     # Within the cap (and its allowance for the form around the file) the service's own limit still speaks.
     medium = GOOD_CSV * 20
     res = upload(operator, medium, "medium.csv")
@@ -215,10 +216,10 @@ def wait_for_refresh(client: TestClient) -> list[dict[str, object]]:
 
 
 def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
-    app = operator.app
-    v1 = app.state.retrieval.versions.current_id()
+    services = require_services(operator.app)
+    v1 = services.retrieval.versions.current_id()
     blocking = BlockingEmbedder()
-    app.state.refresh.embedder = blocking  # holds the first batch until released: the test acts while it runs
+    services.refresh.embedder = blocking  # holds the first batch until released: the test acts while it runs
     csrf = token(operator, "/operator/index")
     assert operator.get("/api/operator/refresh").json()["phase"] == "idle"
 
@@ -234,7 +235,7 @@ def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
     assert 'class="op-alert danger" role="alert"' in page.text
     assert 'data-running="true"' in page.text and '<button type="submit" id="refresh-start" disabled>' in page.text
     refused = operator.post("/operator/index/rollback", data={"csrf_token": csrf}, headers=HTML)
-    assert refused.status_code == 409 and app.state.retrieval.versions.current_id() == v1
+    assert refused.status_code == 409 and services.retrieval.versions.current_id() == v1
 
     blocking.release.set()
     seen = wait_for_refresh(operator)
@@ -266,7 +267,7 @@ def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
 
 
 def test_audit_filters_and_pages(operator: TestClient) -> None:
-    with operator.app.state.sessions.begin() as session:
+    with require_services(operator.app).sessions.begin() as session:
         for i in range(60):  # oldest first; the page lists newest first
             audit.record(session, "olu" if i % 2 else "root", "upload.validate", f"u{i:02d}", {"n": i},
                          now=T0 + timedelta(minutes=i))
@@ -308,7 +309,8 @@ def test_forms_and_json_without_the_csrf_token_are_refused(operator: TestClient)
     res = operator.post("/api/operator/refresh")
     assert res.status_code == 403
     assert res.json()["detail"] == "CSRF token missing or wrong: reload the page and try again"
-    assert operator.app.state.uploads.list() == [] and operator.get("/api/operator/refresh").json()["phase"] == "idle"
+    assert require_services(operator.app).uploads.list() == []
+    assert operator.get("/api/operator/refresh").json()["phase"] == "idle"
 
 
 def test_an_unknown_upload_is_404(operator: TestClient) -> None:

@@ -27,6 +27,7 @@ from assistant.accounts import csrf
 from assistant.accounts.service import Account
 from assistant.api.app import create_app
 from assistant.api.auth import SAFE_METHODS, require_role
+from assistant.api.deps import require_services
 from tests.accounts.helpers import PASSWORDS, ROLES_OF, cheap_hashing, staff_home
 
 ANYONE = frozenset[str]()  # public: no login needed
@@ -180,10 +181,10 @@ class Logins:
 def log_everyone_in(app: FastAPI) -> Logins:
     cookies, tokens = {}, {}
     for name, role in ROLES_OF.items():
-        started = app.state.accounts.login(name, PASSWORDS[name])
-        login = app.state.accounts.resolve(started.token)
+        started = require_services(app).accounts.login(name, PASSWORDS[name])
+        login = require_services(app).accounts.resolve(started.token)
         cookies[role] = f"skillpath_session={started.token}"
-        tokens[role] = csrf.session_token(app.state.csrf_key, login.csrf_secret)
+        tokens[role] = csrf.session_token(require_services(app).csrf_key, login.csrf_secret)
     return Logins(cookies, tokens)
 
 

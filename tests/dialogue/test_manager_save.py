@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from assistant.dialogue.manager import SAVE_ATTEMPTS, DialogueManager
 from assistant.store.models import ConversationMessage
 from tests.conftest import IndexedHome
@@ -29,8 +30,8 @@ def _messages(manager: DialogueManager, session_id: str) -> int:
 
 
 def test_no_connection_is_held_while_guidance_runs(client: TestClient) -> None:
-    manager: DialogueManager = client.app.state.dialogue  # type: ignore[attr-defined]
-    pool = client.app.state.engine.pool  # type: ignore[attr-defined]
+    manager: DialogueManager = require_services(client.app).dialogue
+    pool = require_services(client.app).engine.pool
     seen: list[int] = []
     handle = manager._handle
 
@@ -46,7 +47,7 @@ def test_no_connection_is_held_while_guidance_runs(client: TestClient) -> None:
 
 @pytest.mark.parametrize("races", [1, SAVE_ATTEMPTS - 1])
 def test_a_turn_that_lost_a_race_is_redone_on_the_newer_state(client: TestClient, races: int) -> None:
-    manager: DialogueManager = client.app.state.dialogue  # type: ignore[attr-defined]
+    manager: DialogueManager = require_services(client.app).dialogue
     sid = manager.turn(None, "同意").session_id
     handle = manager._handle
     calls = {"n": 0}
@@ -69,7 +70,7 @@ def test_a_turn_that_lost_a_race_is_redone_on_the_newer_state(client: TestClient
 
 
 def test_a_conversation_that_never_settles_is_refused_with_409(client: TestClient) -> None:
-    manager: DialogueManager = client.app.state.dialogue  # type: ignore[attr-defined]
+    manager: DialogueManager = require_services(client.app).dialogue
     sid = manager.turn(None, "同意").session_id
     handle = manager._handle
 

@@ -23,6 +23,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from assistant.config import Settings
 from assistant.operations.safefiles import UploadLimits
 from assistant.store.stats import store_status
@@ -106,7 +107,7 @@ def earlier(console: TestClient) -> dict[str, str]:
 
 def held(console: TestClient) -> dict[str, Any]:
     """What a bad upload must not change: the uploads and what became of them, the store, the serving index."""
-    state = console.app.state
+    state = require_services(console.app)
     with state.sessions() as session:
         store = store_status(session)
     return {"uploads": [(u.id, u.status, u.sha256, u.imported_at) for u in state.uploads.list()], "store": store,
@@ -262,6 +263,6 @@ def test_the_earlier_good_upload_still_imports(console: TestClient, earlier: dic
     res = console.post(earlier["pending"] + "/import", data={"csrf_token": token}, headers=HTML)
     assert res.status_code == 303 and res.headers["location"] == earlier["pending"] + "?imported=1"
     assert offers_of(console, "huzhou-2027") == ["h1", "t1"] and offers_of(console, "daqing") == ["d1"]
-    statuses = {u.id: u.status for u in console.app.state.uploads.list()}
+    statuses = {u.id: u.status for u in require_services(console.app).uploads.list()}
     mine = [statuses.pop(earlier[k].rsplit("/", 1)[1]) for k in ("imported", "pending")]
     assert mine == ["imported", "imported"] and set(statuses.values()) <= {"rejected"}  # bad ones: kept, not imported
