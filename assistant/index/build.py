@@ -31,7 +31,7 @@ FIELDS = ("title", "alias", "definition", "tasks", "body")
 LEXICAL_DIR = "lexical-"
 LEXICAL_GROUPS = {"occupation": "occupation", "skill": "skill", "apprenticeship": "offer", "training": "offer",
                   "policy": "policy"}
-EMBED_BATCH = 256
+EMBED_BATCH = 2048  # texts per model call: the batch engine groups them by length, bigger groups run faster
 DISK_FULL = (errno.ENOSPC, errno.EDQUOT)  # out of space, out of quota
 
 

@@ -124,7 +124,7 @@ class CachedEmbedder:
         self._store(self._query_model, [(text_key(t), v) for t, v in zip(todo, vectors)])
         return len(todo)
 
-    def embed_passages(self, texts: Sequence[str], batch: int = 256) -> np.ndarray:
+    def embed_passages(self, texts: Sequence[str], batch: int = 2048) -> np.ndarray:
         keys = [text_key(t) for t in texts]
         found = self._stored(self._model, keys)
         todo = list(dict.fromkeys(k for k in keys if k not in found))

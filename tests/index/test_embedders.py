@@ -72,3 +72,13 @@ def test_packaged_minilm_offline() -> None:
     assert vecs.shape == (2, 384)
     q = emb.embed_queries(["welding job"])[0]
     assert q @ vecs[0] > q @ vecs[1]
+
+
+@pytest.mark.slow
+def test_e5_small_embeds_many_passages_with_the_batch_engine_and_the_same_vectors() -> None:
+    texts = [f"{word} {i}" for i, word in enumerate(["焊工", "welder", "护理员", "carer"] * 10)]  # 40: the batch engine
+    batch, c_only = E5SmallEmbedder(), E5SmallEmbedder(batch_engine=False)
+    got, want = batch.embed_passages(texts), c_only.embed_passages(texts)
+    assert batch._batch not in (None, False) and c_only._batch is False  # each took its own path
+    assert got.shape == want.shape == (40, 384)
+    assert float((got * want).sum(axis=1).min()) > 0.999
