@@ -10,12 +10,11 @@ import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
-from tqdm import tqdm
-
 from assistant.accounts.passwords import check_policy
 from assistant.accounts.service import Account, Accounts
 from assistant.accounts.users import ROLES, normalise_username
 from assistant.config import Settings
+from assistant.progress import StageLines
 from assistant.errors import AccountError, NotFoundError, SkillPathError
 from assistant.ingest import esco
 from assistant.ingest.runner import (
@@ -104,8 +103,14 @@ def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> li
         with factory() as session:
             names = source_names(session)
         jobs = jobs_for(names)
-        with tqdm(total=len(jobs), unit="source", desc="ingest", file=sys.stderr, leave=False, disable=None) as bar:
-            reports = run_jobs(factory, jobs, lambda msg: bar.set_description(msg[:60]), lambda: bar.update(1))
+        lines = StageLines("ingest")
+        done = [0]
+
+        def job_done() -> None:
+            done[0] += 1
+            lines.say(f"{done[0]}/{len(jobs)} sources")
+
+        reports = run_jobs(factory, jobs, lines.say, job_done) if jobs else []
     finally:
         engine.dispose()
     for r in reports:
@@ -170,15 +175,8 @@ def _build_index(settings: Settings) -> None:
         migrate(engine)
         versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
         embedder = cached_embedder(settings)
-        with tqdm(unit="text", desc="index", file=sys.stderr, leave=False, disable=None) as bar:
-            def step(name: str, done: int, total: int) -> None:
-                bar.total = total
-                bar.set_description(name)
-                bar.n = done
-                bar.refresh()
-
-            report = build_index(make_sessionmaker(engine), embedder, versions, approximate_above=settings.approximate_above,
-                                 on_step=step)
+        report = build_index(make_sessionmaker(engine), embedder, versions, approximate_above=settings.approximate_above,
+                             on_step=StageLines("index"))
     finally:
         engine.dispose()
     m = report.manifest
@@ -188,15 +186,29 @@ def _build_index(settings: Settings) -> None:
 
 
 def _index_needed(settings: Settings) -> bool:
-    """No index yet, or one built from other store content or with another model."""
-    from assistant.retrieval.runtime import make_retrieval
+    """No index yet, a broken one, or one built from other store content or with another model. Read from the
+    serving version's manifest and file hashes, without loading it: the app loads the index once, when it starts."""
+    from assistant.index.documents import store_hash
+    from assistant.index.embedders import make_embedder
+    from assistant.index.manifest import check_compatible, read_manifest, verify_files
 
+    folder = IndexVersions(settings.index_dir, keep=settings.index_keep).current_path()
+    if folder is None:
+        return True
+    try:
+        manifest = read_manifest(folder)
+        verify_files(folder, manifest)
+    except Exception:  # noqa: BLE001 - whatever is wrong with it, a new build replaces it
+        return True
+    embedder = make_embedder(settings.embedder)  # name, version and size only: no model is loaded for e5
     engine = make_engine(settings.database_url)
     try:
-        state = make_retrieval(settings, make_sessionmaker(engine)).holder.status()["state"]
+        with make_sessionmaker(engine)() as session:
+            digest = store_hash(session)
     finally:
         engine.dispose()
-    return state != "ok"
+    return bool(check_compatible(manifest, embedder=embedder.name, embedder_version=embedder.version,
+                                 dim=embedder.dim, store_hash=digest))
 
 
 def cmd_index(args: argparse.Namespace, settings: Settings) -> int:
@@ -382,11 +394,11 @@ def cmd_purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def main(argv: Sequence[str] | None = None, environ: dict[str, str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = Settings.from_env(environ)
     handlers = {"ingest": cmd_ingest, "status": cmd_status, "index": cmd_index, "search": cmd_search,
                 "serve": lambda a, s: cmd_serve(a, s, environ), "user": cmd_user, "purge": cmd_purge}
     try:
-        return handlers[args.command](args, settings)
+        # Inside the try: a bad SKILLPATH_* value is reported like any other refusal, naming the variable.
+        return handlers[args.command](args, Settings.from_env(environ))
     except SkillPathError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
