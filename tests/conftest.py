@@ -1,7 +1,9 @@
-"""Shared fixtures: stores on SQLite and (when configured) PostgreSQL, paths to shared data."""
+"""Test tiers (`pytest` is the fast loop, `pytest --full` the whole suite) and shared fixtures: stores on SQLite and
+(when configured) PostgreSQL, indexed data homes (fake and real model), paths to shared data."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
@@ -19,6 +21,44 @@ from assistant.store.db import make_engine, make_sessionmaker, migrate
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 PG_ENV = "SKILLPATH_TEST_POSTGRES_URL"
+# Markers of the full suite only: a real model, a browser, a PostgreSQL server, or over two seconds.
+FULL_ONLY = ("slow", "browser", "postgres")
+FAST_LIMIT_S = 2.0
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--full", action="store_true",
+                     help="the whole suite, as CI runs it: also tests marked slow, browser or postgres")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without --full (and without an explicit -m), leave out the full-suite tests: the fast loop stays minutes."""
+    if config.getoption("--full") or config.getoption("markexpr"):
+        return
+    kept, left = [], []
+    for item in items:
+        (left if any(item.get_closest_marker(m) for m in FULL_ONLY) else kept).append(item)
+    if left:
+        config.hook.pytest_deselected(items=left)
+        items[:] = kept
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption("--full"):
+        return "the full suite (--full)"
+    return "the fast tier: tests marked slow, browser or postgres are left out (`pytest --full` runs them)"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    """Name the fast-tier tests that took over two seconds: they belong in the full suite (mark them slow)."""
+    if config.getoption("--full") or config.getoption("markexpr"):
+        return
+    slow = [r for r in terminalreporter.stats.get("passed", []) + terminalreporter.stats.get("failed", [])
+            if r.when == "call" and r.duration > FAST_LIMIT_S]
+    if slow:
+        terminalreporter.write_sep("-", f"fast-tier tests over {FAST_LIMIT_S:.0f} s (mark them slow)")
+        for r in sorted(slow, key=lambda r: -r.duration):
+            terminalreporter.write_line(f"{r.duration:6.1f} s  {r.nodeid}")
 
 
 def shared_path(*parts: str) -> Path:
@@ -96,6 +136,39 @@ def indexed_home(tmp_path_factory: pytest.TempPathFactory) -> IndexedHome:
     env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "fake"}
     assert main(["ingest"], environ=env) == 0
     assert main(["index"], environ=env) == 0
+    return IndexedHome(home, env, Settings.from_env(env))
+
+
+@pytest.fixture(scope="session")
+def e5_home(tmp_path_factory: pytest.TempPathFactory) -> IndexedHome:
+    """The bundled defaults indexed with the real e5-small model, built once per run and shared by the test processes
+    (pytest-xdist workers wait for the first one's build). Read-only: tests that write copy it (copy_e5_home).
+    SKILLPATH_TEST_EMBEDDING_CACHE may name a warm embedding cache (CI passes the newcomer job's): then seconds."""
+    from assistant.cli import main
+
+    shared = tmp_path_factory.getbasetemp().parent  # the same folder for every xdist worker of this run
+    home = shared / "e5-home"
+    with open(shared / "e5-home.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "e5-small"}
+        if not (home / "ready").exists():
+            shutil.rmtree(home, ignore_errors=True)
+            seed = os.environ.get("SKILLPATH_TEST_EMBEDDING_CACHE")
+            if seed and Path(seed).is_file():
+                (home / "cache").mkdir(parents=True)
+                shutil.copy(seed, home / "cache" / "embeddings.sqlite")
+            assert main(["ingest"], environ=env) == 0
+            assert main(["index"], environ=env) == 0
+            (home / "ready").touch()
+    return IndexedHome(home, env, Settings.from_env(env))
+
+
+@pytest.fixture(scope="module")
+def copy_e5_home(e5_home: IndexedHome, tmp_path_factory: pytest.TempPathFactory) -> IndexedHome:
+    """A module's private copy of the e5 home, for tests that hold conversations or change the store."""
+    home = tmp_path_factory.mktemp("e5") / "home"
+    shutil.copytree(e5_home.home, home)
+    env = {**e5_home.env, "SKILLPATH_HOME": str(home)}
     return IndexedHome(home, env, Settings.from_env(env))
 
 

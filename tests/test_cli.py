@@ -59,6 +59,7 @@ def test_esco_export_on_top_of_defaults_is_idempotent(
     assert _status(env, capsys) == status
 
 
+@pytest.mark.slow
 def test_defaults_then_broken_csv_is_refused_and_store_unchanged(
     tmp_path: Path, store_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:

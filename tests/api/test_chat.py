@@ -146,6 +146,7 @@ def test_bad_requests(client: TestClient, payload: dict[str, Any], status: int, 
     assert res.json()["detail"].startswith(detail), res.json()
 
 
+@pytest.mark.slow
 def test_conversation_resumes_after_a_restart(copy_indexed_home: IndexedHome) -> None:
     with TestClient(create_app(copy_indexed_home.settings)) as first:
         session = say(first, None, "同意")["session_id"]

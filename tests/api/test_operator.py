@@ -215,6 +215,7 @@ def wait_for_refresh(client: TestClient) -> list[dict[str, object]]:
     raise AssertionError(f"the refresh did not end in {WAIT} s: {seen[-1]}")
 
 
+@pytest.mark.slow
 def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
     services = require_services(operator.app)
     v1 = services.retrieval.versions.current_id()

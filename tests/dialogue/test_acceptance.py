@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
-from assistant.config import Settings
+from tests.conftest import IndexedHome
 
 pytestmark = pytest.mark.slow
 
@@ -22,19 +19,9 @@ WELDING_CODES = {"6-18-02-04", "6-20-03-02", "2-02-07-09", "6-20-03-03", "6-18-0
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    """The bundled knowledge base indexed with e5-small (about 4 minutes cold on 2 cores)."""
-    from assistant.cli import main
-
-    home = tmp_path_factory.mktemp("e5home")
-    seed = os.environ.get("SKILLPATH_TEST_EMBEDDING_CACHE")  # a developer's warm cache makes this seconds
-    if seed and Path(seed).is_file():
-        (home / "cache").mkdir()
-        shutil.copy(seed, home / "cache" / "embeddings.sqlite")
-    env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "e5-small"}
-    assert main(["ingest"], environ=env) == 0
-    assert main(["index"], environ=env) == 0
-    with TestClient(create_app(Settings.from_env(env))) as c:
+def client(copy_e5_home: IndexedHome) -> Iterator[TestClient]:
+    """The bundled knowledge base indexed with e5-small (the run's shared build, copied: conversations are stored)."""
+    with TestClient(create_app(copy_e5_home.settings)) as c:
         yield c
 
 

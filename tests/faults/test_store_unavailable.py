@@ -211,6 +211,7 @@ def test_sqlite_locked_by_another_process(sqlite_client: TestClient, copy_indexe
     assert no_errors_logged(caplog) == []
 
 
+@pytest.mark.slow
 def test_sqlite_file_cannot_be_opened(copy_indexed_home: IndexedHome, caplog: pytest.LogCaptureFixture) -> None:
     db = copy_indexed_home.home / "skillpath.db"
     away = db.rename(db.with_name("skillpath.db.away"))

@@ -40,6 +40,7 @@ def _fake(service: GuidanceService) -> FakeEmbedder:
     return service.retrieval.embedder.inner  # type: ignore[attr-defined,no-any-return]
 
 
+@pytest.mark.slow
 def test_known_queries_cover_offers_policy_and_inferred_skills(guidance: GuidanceService) -> None:
     catalog: Catalog = guidance.catalog.get()
     queries = known_queries(catalog)
@@ -89,6 +90,7 @@ def test_query_texts_are_the_texts_a_search_embeds(guidance: GuidanceService, qu
     assert fake.calls == before  # nothing left to embed
 
 
+@pytest.mark.slow
 def test_after_the_warm_up_guidance_searches_skip_the_model(guidance: GuidanceService) -> None:
     warmer = guidance.warmer
     assert warmer is not None
@@ -106,6 +108,7 @@ def test_after_the_warm_up_guidance_searches_skip_the_model(guidance: GuidanceSe
     assert fake.calls > before  # a text nobody warmed is embedded on demand
 
 
+@pytest.mark.slow
 def test_the_warm_up_yields_to_requests_and_stops_on_shutdown(guidance: GuidanceService) -> None:
     warmer = guidance.warmer
     assert warmer is not None
