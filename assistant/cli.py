@@ -104,13 +104,7 @@ def _ingest(settings: Settings, jobs_for: Callable[[set[str]], list[Job]]) -> li
             names = source_names(session)
         jobs = jobs_for(names)
         lines = StageLines("ingest")
-        done = [0]
-
-        def job_done() -> None:
-            done[0] += 1
-            lines.say(f"{done[0]}/{len(jobs)} sources")
-
-        reports = run_jobs(factory, jobs, lines.say, job_done) if jobs else []
+        reports = run_jobs(factory, jobs, lines.say) if jobs else []
     finally:
         engine.dispose()
     for r in reports:

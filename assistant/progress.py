@@ -8,7 +8,7 @@ from typing import TextIO
 
 # What the counts of each stage are, for the line that reports it.
 UNITS = {"read": "documents", "embed": "texts embedded", "dense": "vectors indexed", "write": "documents written",
-         "lexical": "units indexed for words", "index": "units"}
+         "lexical": "units indexed for words"}
 
 
 class StageLines:
@@ -33,6 +33,9 @@ class StageLines:
             return
         self._last = (stage, now)
         count = f"{done:,}" if done == total else f"{done:,}/{total:,}"
+        if stage == "index":  # build_index's last step: the version is complete
+            self.say(f"built, {count} units in all")
+            return
         self.say(f"{stage} {count} {UNITS.get(stage, '')}".rstrip())
 
     def say(self, message: str) -> None:

@@ -192,3 +192,13 @@ def test_every_described_default_is_what_from_env_gives() -> None:
 def test_secrets_stay_out_of_repr() -> None:
     s = Settings.from_env({"SKILLPATH_LLM_API_KEY": "sk-very-secret", "SKILLPATH_SECRET_KEY": "sign-me"})
     assert "sk-very-secret" not in repr(s) and "sign-me" not in repr(s)
+
+
+def test_the_settings_table_in_the_docs_is_generated_from_the_declaration() -> None:
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "scripts/settings_table.py", "--check"], cwd=root, capture_output=True,
+                          text=True)
+    assert done.returncode == 0, done.stderr

@@ -177,10 +177,10 @@ class FakeEmbedder:
         return self._embed(texts)
 
 
-def make_embedder(spec: str) -> Embedder:
+def make_embedder(spec: str, *, batch_engine: bool = True) -> Embedder:
     """'e5-small' (default), 'minilm' (packaged all-MiniLM-L6-v2), 'fake', or a local ST model path."""
     if spec == "e5-small":
-        return E5SmallEmbedder()
+        return E5SmallEmbedder(batch_engine=batch_engine)
     if spec == "minilm":
         return SentenceTransformerEmbedder.packaged_minilm()
     if spec == "fake":

@@ -27,7 +27,7 @@ class Retrieval:
 
 def cached_embedder(settings: Settings) -> Embedder:
     """The configured model behind the content-hash cache in the data home (fakes are not worth caching)."""
-    inner = make_embedder(settings.embedder)
+    inner = make_embedder(settings.embedder, batch_engine=settings.batch_embedding)
     if settings.embedder == "fake":
         return inner
     return CachedEmbedder(inner, settings.cache_dir / "embeddings.sqlite")
