@@ -274,7 +274,8 @@ class DialogueManager:
         place = profile.constraints.location or profile.constraints.province
         text = render(lang, "recommendations", occupations=result["occupations"],
                       apprenticeships=result["apprenticeships"], training=result["training"], place=place,
-                      no_apprenticeship_nearby="no-apprenticeship-nearby" in result["notes"])
+                      no_apprenticeship_nearby="no-apprenticeship-nearby" in result["notes"],
+                      no_offer_reachable="no-offer-reachable" in result["notes"])
         evidence = [f"{c['title']} {c.get('code') or ''} {c['why']}" for c in cards]
         return self._reply(conv, state, text, cards, phase="recommendations", evidence=evidence)
 

@@ -38,9 +38,12 @@ def render(lang: str, name: str, **context: Any) -> str:
 def _why_occupation(o: dict[str, Any], lang: str) -> str:
     parts = []
     for r in o["reasons"][:3]:
-        label = {"zh": {"goal": "你的目标", "experience": "你的经历", "related": "与你的描述相关", "skill": "你的技能"},
+        # A reason of a kind this table does not know yet still shows its text rather than breaking the reply.
+        label = {"zh": {"goal": "你的目标", "experience": "你的经历", "related": "与你的描述相关", "skill": "你的技能",
+                        "skills": "你的技能"},
                  "en": {"goal": "your goal", "experience": "your experience", "related": "related to what you said",
-                        "skill": "your skill"}}[lang][r["kind"]]
+                        "skill": "your skill", "skills": "your skills"}}[lang].get(r["kind"],
+                                                                               "依据" if lang == "zh" else "because")
         parts.append(f"{label}：{r['text']}" if lang == "zh" else f"{label}: {r['text']}")
     total = len(o["skills_matched"]) + len(o["skills_missing"])
     if total:
@@ -80,7 +83,8 @@ def offer_card(o: dict[str, Any], lang: str) -> dict[str, Any]:
     source = {**o["source"], "provider": o["provider"], "citation": o["citation"], "sample": o["sample"]}
     return {"type": o["kind"], "scheme": o["scheme"], "code": o["code"], "uri": source.get("url"), "title": o["title"],
             "why": _why_offer(o, lang), "source": source, "quality": o["quality"], "city": o["city"],
-            "duration": o["duration"], "sample": o["sample"]}
+            "mode": o["mode"], "duration": o["duration"], "sample": o["sample"], "leads_to": o["leads_to"],
+            "covers": o["covers"]}
 
 
 def skill_card(s: dict[str, Any], lang: str) -> dict[str, Any]:
@@ -96,7 +100,8 @@ def skill_card(s: dict[str, Any], lang: str) -> dict[str, Any]:
 def step_card(s: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"type": "step", "scheme": s["source"].get("name"), "code": s["ref"], "uri": s["source"].get("url"),
             "title": s["title"], "why": s["kind"], "source": s["source"], "step": s["step"], "duration": s["duration"],
-            "sample": bool(s["source"].get("sample"))}
+            "sample": bool(s["source"].get("sample")), "covers": s.get("covers", []),
+            "covers_labels": s.get("covers_labels", []), "leads_to": s.get("leads_to")}
 
 
 def policy_card(answer: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""A learning pathway: recognise what the person has → apprenticeship or course → certificate → target occupation."""
+"""A learning pathway that closes the gap: recognise what the person has → learn what is missing → certificate → job."""
 
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from assistant.guidance.offers import OfferResult
 from assistant.guidance.profile import Profile
 from assistant.retrieval.search import Hit, Query, SearchService
 
+# Apprenticeships and courses on the way: the first that fits, then (after a course that teaches only some gaps)
+# others while each teaches a gap skill of the target that the steps before it do not.
+MAX_LEARNING_STEPS = 3
 # Step titles in each language; the facts (offer, certificate, occupation) come from the records themselves.
 TITLES = {
     "zh": {
@@ -43,9 +46,14 @@ class Step:
     title: str
     duration: str | None
     source: dict[str, Any]
+    # Learning steps: the target's missing requirements the offer teaches (ids, and their labels in the same order),
+    # and the target's code when the offer trains for the target occupation itself.
+    covers: tuple[str, ...] = ()
+    covers_labels: tuple[str, ...] = ()
+    leads_to: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return {**asdict(self), "covers": list(self.covers), "covers_labels": list(self.covers_labels)}
 
 
 def _policy(search: SearchService, kind: str, lang: str) -> Hit | None:
@@ -64,31 +72,66 @@ def _cite(hit: Hit | None) -> tuple[str | None, dict[str, Any]]:
 
 def build_pathway(profile: Profile, occupations: list[OccupationResult], offers: dict[str, list[OfferResult]],
                   search: SearchService, lang: str) -> list[Step]:
-    """Ordered steps; each cites its record. Empty when there is no occupation to aim at."""
+    """Ordered steps toward the top occupation; each cites its record. Empty when there is no occupation to aim at.
+
+    Every apprenticeship or course on the way trains for the target or teaches one of its missing skills; one that
+    does neither is left out even when it was recommended (it may suit another occupation shown).
+    """
     if not occupations:
         return []
     lang = lang if lang in TITLES else "zh"
     words = TITLES[lang]
+    target = occupations[0]
     steps: list[Step] = []
 
-    def add(kind: str, ref: str | None, title: str, duration: str | None, source: dict[str, Any]) -> None:
-        steps.append(Step(len(steps) + 1, kind, ref, title, duration, source))
+    def add(kind: str, ref: str | None, title: str, duration: str | None, source: dict[str, Any],
+            **more: Any) -> None:
+        steps.append(Step(len(steps) + 1, kind, ref, title, duration, source, **more))
 
-    if profile.experience:
+    if profile.experience or target.matched:  # something to recognise
         ref, source = _cite(_policy(search, "recognition", lang))
         add("recognition", ref, words["recognition"], None, source)
-    prefer_paid = profile.constraints.wants_paid or profile.constraints.wants_apprenticeship
-    order = ("apprenticeship", "training") if prefer_paid or not offers.get("training") else ("training", "apprenticeship")
-    chosen = next((offers[k][0] for k in order if offers.get(k)), None)
-    if chosen is not None:
+    learning = _learning(profile, target, offers)
+    for chosen in learning:
         o = chosen.offer
+        taught = chosen.gaps.get(target.info.key, [])
         add(o["kind"], o["id"], o["title"], o.get("duration_text"),
-            {**o["source"], "provider": o.get("provider"), "sample": bool(o.get("sample"))})
+            {**o["source"], "provider": o.get("provider"), "sample": bool(o.get("sample"))},
+            covers=tuple(r.id for r in taught), covers_labels=tuple(r.label for r in taught),
+            leads_to=chosen.leads.get(target.info.key))
     ref, source = _cite(_policy(search, "certificate", lang))
-    qualification = chosen.offer.get("qualification") if chosen is not None else None
+    qualification = next((c.offer.get("qualification") for c in learning if c.offer.get("qualification")), None)
     title = words["certificate"].format(q=qualification) if qualification else words["certificate-generic"]
     add("certificate", ref, title, None, source)
-    target = occupations[0].info
-    add("occupation", f"{target.scheme}:{target.code or target.uri}", words["occupation"].format(t=target.title), None,
-        {**target.source, "code": target.code, "uri": target.uri})
+    info = target.info
+    add("occupation", f"{info.scheme}:{info.code or info.uri}", words["occupation"].format(t=info.title), None,
+        {**info.source, "code": info.code, "uri": info.uri})
     return steps
+
+
+def _learning(profile: Profile, target: OccupationResult, offers: dict[str, list[OfferResult]]) -> list[OfferResult]:
+    """The offers to take, in order: the best of the preferred kind that trains for the target or teaches one of its
+    gaps; after a course that only teaches some gaps, others that each teach a gap skill not taught before."""
+    key = target.info.key
+    prefer_paid = profile.constraints.wants_paid or profile.constraints.wants_apprenticeship
+    order = ("apprenticeship", "training")
+    if not prefer_paid and offers.get("training"):
+        order = ("training", "apprenticeship")
+    useful = [r for kind in order for r in offers.get(kind, []) if key in r.leads or r.gaps.get(key)]
+    # Within a kind, one that trains for the target itself before one that teaches a few of its skills.
+    useful.sort(key=lambda r: (order.index(r.offer["kind"]) if r.offer["kind"] in order else len(order),
+                               key not in r.leads))
+    if not useful:
+        return []
+    chosen = [useful[0]]
+    if key in useful[0].leads:  # trains for the target occupation itself: the whole trade, not one more skill
+        return chosen
+    taught = {r.id for r in useful[0].gaps.get(key, [])}
+    for r in useful[1:]:
+        if len(chosen) >= MAX_LEARNING_STEPS:
+            break
+        new = {g.id for g in r.gaps.get(key, [])} - taught
+        if new:
+            chosen.append(r)
+            taught |= new
+    return chosen

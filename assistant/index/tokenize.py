@@ -146,3 +146,18 @@ def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
     """Tokens of many texts, each distinct token one shared string: 2M offer texts hold ~60M tokens, ~3.5 GB as
     separate strings while the BM25 index is built, a few hundred MB as references to a ~100k-word vocabulary."""
     return [[sys.intern(token) for token in tokenize(text)] for text in texts]
+
+
+def words(text: str) -> list[str]:
+    """The words of a short phrase, in order: jieba's precise cut for Han runs (焊接工程技术人员 stays one word, no
+    sub-words or bigrams), stems for the rest, stop words dropped. For comparing phrases, not for the index."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    out: list[str] = []
+    for i, segment in enumerate(_CJK_RUN.split(text)):
+        if not segment:
+            continue
+        if i % 2:
+            out.extend(w for w in _jieba().lcut(segment) if w not in CHINESE_STOP_WORDS)
+        else:
+            _latin_tokens(segment, out)
+    return out

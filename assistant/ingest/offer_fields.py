@@ -11,6 +11,16 @@ from assistant.errors import InputError
 
 ErrorFactory = Callable[[str, str], InputError]
 
+MODES = ("online", "in-person", "blended")
+# Other words catalogues use for the three modes. 'onsite' was this schema's own word for in-person until the
+# modes were renamed: files and stores written before then still say it.
+MODE_WORDS = {
+    "onsite": "in-person", "on-site": "in-person", "in person": "in-person", "offline": "in-person",
+    "face-to-face": "in-person", "face to face": "in-person", "classroom": "in-person", "线下": "in-person",
+    "面授": "in-person", "现场": "in-person", "online": "online", "remote": "online", "线上": "online",
+    "网络": "online", "在线": "online", "网上": "online", "远程": "online", "hybrid": "blended", "混合": "blended",
+    "线上线下": "blended", "线上线下结合": "blended", "线上线下混合": "blended",
+}
 TRUE = {"true", "yes", "y", "1", "是", "有"}
 FALSE = {"false", "no", "n", "0", "否", "无"}
 LIST_SPLIT = re.compile(r"\s*[;；|]\s*")
@@ -75,6 +85,21 @@ def to_bool(value: Any, err: ErrorFactory, field: str) -> bool:
     if text in FALSE:
         return False
     raise err(field, f"'{value}' is not true/false")
+
+
+def mode_of(value: object) -> str | None:
+    """The schema's mode for a value or one of its synonyms ('onsite' -> 'in-person'); None when unknown."""
+    if not isinstance(value, str):
+        return None
+    text = " ".join(value.strip().casefold().replace("_", "-").split())
+    return text if text in MODES else MODE_WORDS.get(text)
+
+
+def to_mode(value: Any, err: ErrorFactory, field: str) -> str:
+    mode = mode_of(value)
+    if mode is None:
+        raise err(field, f"'{value}' is not one of: {', '.join(MODES)}")
+    return mode
 
 
 def parse_duration(text: str, default_unit: str | None = None) -> float | None:

@@ -12,12 +12,11 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.ingest.csvfile import file_sha256, read_rows, read_text
-from assistant.ingest.offer_fields import parse_duration, to_bool, to_list, to_number
+from assistant.ingest.offer_fields import parse_duration, to_bool, to_list, to_mode, to_number
 from assistant.ingest.records import OfferRecord, SourceBundle
 
 FORMATS = (".csv", ".json", ".jsonl")
 KINDS = ("apprenticeship", "training")
-MODES = ("onsite", "online", "blended")
 LANGUAGES = ("zh", "en")
 LIST_FIELDS = {"start_dates", "target_occupations", "target_skills", "tags"}
 RECORD_FIELDS = {f.name for f in dc_fields(OfferRecord)} - {"extra", "line"}
@@ -130,8 +129,6 @@ def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) 
             raise err(name, "required field is empty" if name in clean else "required field is missing")
     if clean["kind"] not in KINDS:
         raise err("kind", f"'{clean['kind']}' is not one of: {', '.join(KINDS)}")
-    if clean.get("mode") not in (None, "") and str(clean["mode"]).lower() not in MODES:
-        raise err("mode", f"'{clean['mode']}' is not one of: {', '.join(MODES)}")
     lang = clean.get("language") or ("zh" if CJK.search(str(clean["title"])) else "en")
     if lang not in LANGUAGES:
         raise err("language", f"'{lang}' is not one of: {', '.join(LANGUAGES)}")
@@ -147,6 +144,8 @@ def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) 
             values[name] = to_number(v, err, name)
         elif name in ("paid", "sample"):
             values[name] = to_bool(v, err, name)
+        elif name == "mode":
+            values[name] = to_mode(v, err, name)
         else:
             values[name] = str(v)
     for d in values.get("start_dates", ()):
@@ -159,7 +158,6 @@ def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) 
         values["duration_text"] = f"{values['duration_text']} {unit}"  # '1.5' -> '1.5 hours'
     if "duration_months" not in values and "duration_text" in values:
         values["duration_months"] = parse_duration(values["duration_text"])
-    values["mode"] = values["mode"].lower() if "mode" in values else None
     values["external_id"] = str(clean["id"])
     values["language"] = lang
     extra = {k: str(v) for k, v in clean.items() if k not in RECORD_FIELDS and k != "id" and v not in (None, "")}

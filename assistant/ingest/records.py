@@ -66,7 +66,7 @@ class OfferRecord:
     city: str | None = None
     region: str | None = None
     country: str | None = None
-    mode: Literal["onsite", "online", "blended"] | None = None
+    mode: Literal["online", "in-person", "blended"] | None = None
     duration_months: float | None = None
     duration_text: str | None = None
     cost: float | None = None

@@ -25,8 +25,9 @@ class Place:
 
 
 # Where the official romanisation is not plain pinyin. 陕西 is "Shaanxi" (GB/T 17693, ISO 3166-2:CN-SN) precisely
-# so that it differs from 山西 Shanxi; cncity.csv spells both "Shanxi".
-OFFICIAL_ROMANISATION = {"陕西省": "Shaanxi"}
+# so that it differs from 山西 Shanxi; cncity.csv spells both "Shanxi". It also reads some first characters with
+# their other sound (重庆 "Zhongqing", 厦门 "Shamen", 蚌埠 "Bangbu"), so an offer in "Chongqing" met nobody in 重庆.
+OFFICIAL_ROMANISATION = {"陕西省": "Shaanxi", "重庆市": "Chongqing", "厦门市": "Xiamen", "蚌埠市": "Bengbu"}
 
 
 @functools.cache
@@ -82,3 +83,19 @@ def spellings(name: str) -> tuple[str, ...]:
     found = [p for p in _by_name().get(key, _by_name().get(key.casefold(), ())) if p.level != "district"]
     out = dict.fromkeys([key] + [x for p in found for x in (p.short_name, p.name, p.pinyin) if x])
     return tuple(out)
+
+
+def full_name(name: str, province: str | None = None) -> str | None:
+    """The full name of a city (or province) however it is written: Huzhou, 湖州 → 湖州市; None when unknown.
+
+    Cities come before the province of the same name (Jilin → 吉林市); a province, in any spelling, settles a name
+    that several cities share (Taizhou: 台州市 in Zhejiang, 泰州市 in Jiangsu); still ambiguous → None.
+    """
+    key = name.strip()
+    found = [p for p in _by_name().get(key, _by_name().get(key.casefold(), ())) if p.level != "district"]
+    found = [p for p in found if p.level == "city"] or found
+    if province and len({p.name for p in found}) > 1:
+        within = {s.casefold() for s in spellings(province)}
+        found = [p for p in found if p.path and p.path[0].casefold() in within] or found
+    names = {p.name for p in found}
+    return names.pop() if len(names) == 1 else None

@@ -15,8 +15,11 @@ from assistant.config import Settings
 from tests.conftest import IndexedHome
 
 HTML = {"accept": "text/html"}
-WELDING = {"zh": "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位",
-           "en": "I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship in Huzhou"}
+# With a stated goal the welder is among the occupations shown whatever the test embedder, so the apprenticeship that
+# trains for it is offered (offers must lead to an occupation shown) and the pathway has its four steps.
+WELDING = {"zh": "我在工厂做了三年电焊，会看图纸，想做焊工，想在湖州找个能拿工资的学徒岗位",
+           "en": "I did welding in a factory for three years, I can read drawings, I want to become a welder, "
+                 "and I want a paid apprenticeship in Huzhou"}
 AGREE = {"zh": "同意", "en": "I agree"}
 YES = {"zh": "对", "en": "yes"}
 

@@ -1,4 +1,4 @@
-"""Learning pathway steps: recognition, apprenticeship or training, certificate, target occupation, with citations."""
+"""Learning pathway steps: recognition, offers that lead to the target or teach its gaps, certificate, work; cited."""
 
 from __future__ import annotations
 
@@ -8,9 +8,10 @@ import pytest
 
 from assistant.errors import QueryError
 from assistant.guidance.catalog import OccupationInfo
+from assistant.guidance.gaps import Assessment, Requirement
 from assistant.guidance.matching import OccupationResult
 from assistant.guidance.offers import OfferResult
-from assistant.guidance.pathway import POLICY_QUERIES, TITLES, Step, build_pathway
+from assistant.guidance.pathway import MAX_LEARNING_STEPS, POLICY_QUERIES, TITLES, Step, build_pathway
 from assistant.guidance.profile import Constraints, Experience, Profile
 from assistant.retrieval.search import Hit, Query, SearchService
 
@@ -48,11 +49,14 @@ def _policies(lang: str) -> FakeSearch:
                        POLICY_QUERIES["certificate"][lang]: [_hit(CERT, "职业技能等级认定")]})
 
 
-def _offer(kind: str, ext: str, qualification: str | None = None) -> OfferResult:
+def _offer(kind: str, ext: str, qualification: str | None = None, *,
+           leads: tuple[OccupationInfo, ...] = (WELDER, ESCO_WELDER),
+           covers: dict[str, list[Requirement]] | None = None) -> OfferResult:
+    """An offer as recommend_offers leaves it: by default it trains for the welder of either scheme (leads_to)."""
     offer = {"id": f"{kind}:demo-offers:{ext}", "kind": kind, "title": f"{kind} {ext}", "provider": "湖州技师学院",
              "duration_text": "12个月" if kind == "apprenticeship" else "3个月", "qualification": qualification,
              "source": dict(OFFER_SOURCE), "sample": True}
-    return OfferResult(offer, 1.0)
+    return OfferResult(offer, 1.0, leads={i.key: i.code or i.uri or "" for i in leads}, gaps=covers or {})
 
 
 APPRENTICESHIP = _offer("apprenticeship", "a1", "焊工（四级/中级工）")
@@ -147,7 +151,9 @@ def test_sources() -> None:
     ]
     assert steps[0].to_dict() == {"step": 1, "kind": "recognition", "ref": RPL,
                                   "title": "对已有技能进行评价认定（先前学习认定）", "duration": None,
-                                  "source": {**POLICY_SOURCE, "document": "先前学习认定办法"}}
+                                  "source": {**POLICY_SOURCE, "document": "先前学习认定办法"},
+                                  "covers": [], "covers_labels": [], "leads_to": None}
+    assert (steps[1].to_dict()["leads_to"], steps[1].to_dict()["covers"]) == ("6-18-02-04", [])
 
 
 @pytest.mark.parametrize("search", [pytest.param(FakeSearch(fail=True), id="query-error"),
@@ -168,7 +174,91 @@ def test_no_occupations() -> None:
 
 def test_offer_fields_are_optional() -> None:
     bare: dict[str, Any] = {"id": "training:demo-offers:x", "kind": "training", "title": "x", "source": {"name": "d"}}
-    steps = build_pathway(Profile(), [OccupationResult(WELDER, 1.0)], {"training": [OfferResult(bare, 1.0)]},
+    offer = OfferResult(bare, 1.0, leads={WELDER.key: WELDER.code or ""})
+    steps = build_pathway(Profile(), [OccupationResult(WELDER, 1.0)], {"training": [offer]},
                           cast(SearchService, FakeSearch()), "zh")
     assert (steps[0].duration, steps[0].source) == (None, {"name": "d", "provider": None, "sample": False})
     assert steps[1].title == GENERIC_ZH
+
+
+# ---- the gap: every apprenticeship or course on the way trains for the target or teaches its missing skills ----
+
+GAPS = [Requirement(f"{WELDER.key}#task{n}", label, "csco-task", None, f"{WELDER.code}#task{n}")
+        for n, label in enumerate(("设定焊接参数", "清理焊缝，检测外观质量", "识读焊接图纸"), start=1)]
+G1, G2, G3 = GAPS
+TARGET = OccupationResult(WELDER, 1.0, [], [Assessment(r, False, 0.0, None) for r in GAPS])
+OTHER = OccupationInfo("csco2022", "6-31-07-03", None, "工业机器人系统操作员", "zh", "", (), (), None, (), (), CSCO_SOURCE)
+
+
+def _course(ext: str, *gaps: Requirement, kind: str = "training",
+            leads: tuple[OccupationInfo, ...] = ()) -> OfferResult:
+    return _offer(kind, ext, leads=leads, covers={WELDER.key: list(gaps)} if gaps else {})
+
+
+@pytest.mark.parametrize(
+    ("profile", "offers", "learning"),
+    [
+        pytest.param(Profile(), {"training": [_course("robot", leads=(OTHER,))]}, [],
+                     id="an-offer-for-another-occupation-is-no-step"),
+        pytest.param(Profile(), {"training": [_course("robot", leads=(OTHER,)), _course("t1", G1, G3)]},
+                     [("training:demo-offers:t1", (G1.id, G3.id), ("设定焊接参数", "识读焊接图纸"), None)],
+                     id="the-course-that-teaches-gaps"),
+        pytest.param(Profile(), {"training": [_course("t1", G1), _course("t2", G1), _course("t3", G2, G3)]},
+                     [("training:demo-offers:t1", (G1.id,), ("设定焊接参数",), None),
+                      ("training:demo-offers:t3", (G2.id, G3.id), ("清理焊缝，检测外观质量", "识读焊接图纸"), None)],
+                     id="more-courses-only-for-new-gaps"),
+        pytest.param(Profile(), {"training": [_course("t1", G1), _course("t2", G2), _course("t3", G3),
+                                              _course("t4", G1, G2, G3)]},
+                     [(f"training:demo-offers:t{n}", (g.id,), (g.label,), None)
+                      for n, g in enumerate(GAPS[:MAX_LEARNING_STEPS], start=1)],
+                     id="at-most-three-learning-steps"),
+        pytest.param(Profile(), {"training": [_course("t1", G1), _course("t2", leads=(WELDER,))]},
+                     [("training:demo-offers:t2", (), (), "6-18-02-04")], id="training-for-the-trade-first"),
+        pytest.param(Profile(), {"training": [_course("t1", G1, leads=(WELDER,)), _course("t2", G2)]},
+                     [("training:demo-offers:t1", (G1.id,), ("设定焊接参数",), "6-18-02-04")],
+                     id="the-whole-trade-needs-no-more"),
+        pytest.param(Profile(constraints=Constraints(wants_paid=True)),
+                     {"apprenticeship": [_course("a1", kind="apprenticeship", leads=(OTHER,))],
+                      "training": [_course("t1", G2)]},
+                     [("training:demo-offers:t1", (G2.id,), ("清理焊缝，检测外观质量",), None)],
+                     id="a-paid-apprenticeship-elsewhere-gives-way-to-a-course-that-closes-gaps"),
+    ],
+)
+def test_learning_steps_close_the_gap(profile: Profile, offers: dict[str, list[OfferResult]],
+                                      learning: list[tuple[str, tuple[str, ...], tuple[str, ...], str | None]]) -> None:
+    steps = build_pathway(profile, [TARGET, OccupationResult(OTHER, 0.5)], offers, cast(SearchService, _policies("zh")),
+                          "zh")
+    kinds = [s.kind for s in steps]
+    assert kinds == ["training"] * len(learning) + ["certificate", "occupation"]
+    assert [(s.ref, s.covers, s.covers_labels, s.leads_to) for s in steps[:len(learning)]] == learning
+    assert all(s.covers or s.leads_to == WELDER.code for s in steps if s.kind in ("training", "apprenticeship"))
+    assert all(s.source for s in steps)
+
+
+@pytest.mark.parametrize(
+    ("profile", "matched", "recognition"),
+    [
+        pytest.param(Profile(), False, False, id="nothing-to-recognise"),
+        pytest.param(Profile(experience=EXPERIENCED), False, True, id="experience"),
+        pytest.param(Profile(), True, True, id="matched-skills"),
+    ],
+)
+def test_order_recognition_learning_certificate_work(profile: Profile, matched: bool, recognition: bool) -> None:
+    target = OccupationResult(WELDER, 1.0, [], [Assessment(G1, False, 0.0, None)] + (
+        [Assessment(G3, True, 0.9, "看图纸")] if matched else []))
+    steps = build_pathway(profile, [target], {"training": [_course("t1", G1)]}, cast(SearchService, _policies("zh")),
+                          "zh")
+    assert [s.kind for s in steps] == ["recognition"] * recognition + ["training", "certificate", "occupation"]
+    assert steps[-1].ref == "csco2022:6-18-02-04" and steps[-1].source["code"] == "6-18-02-04"
+
+
+def test_english_steps_name_the_gaps_they_cover() -> None:
+    weld = Requirement(f"esco:{ESCO_WELDER.uri}/weld", "weld metal parts", "esco-essential", "weld", None)
+    target = OccupationResult(ESCO_WELDER, 1.0, [], [Assessment(weld, False, 0.0, None)])
+    course = OfferResult({"id": "training:demo-offers:w", "kind": "training", "title": "Metal welding basics",
+                          "source": dict(OFFER_SOURCE)}, 1.0, gaps={ESCO_WELDER.key: [weld]})
+    search = cast(SearchService, _policies("en"))
+    steps = build_pathway(Profile(language="en"), [target], {"training": [course]}, search, "en")
+    assert [(s.kind, s.covers, s.covers_labels) for s in steps] == [
+        ("training", (weld.id,), ("weld metal parts",)), ("certificate", (), ()), ("occupation", (), ())]
+    assert steps[0].to_dict()["covers"] == [weld.id] and steps[0].to_dict()["covers_labels"] == ["weld metal parts"]

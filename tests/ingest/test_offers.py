@@ -25,7 +25,9 @@ def _jsonl(path: Path, records: list[dict[str, object]]) -> Path:
         ({"kind": "job"}, "field 'kind': 'job' is not one of: apprenticeship, training"),
         ({"title": ""}, "field 'title': required field is empty"),
         ({"id": None}, "field 'id': required field is empty"),
-        ({"mode": "remote"}, "field 'mode': 'remote' is not one of: onsite, online, blended"),
+        ({"mode": "boat"}, "field 'mode': 'boat' is not one of: online, in-person, blended"),
+        ({"mode": "周末班"}, "field 'mode': '周末班' is not one of: online, in-person, blended"),
+        ({"mode": 3}, "field 'mode': '3' is not one of: online, in-person, blended"),
         ({"cost": "cheap"}, "field 'cost': 'cheap' is not a number"),
         ({"cost": -5}, "field 'cost': must not be negative, got -5"),
         ({"duration_months": True}, "field 'duration_months': 'True' is not a number"),
@@ -88,6 +90,32 @@ def test_csv_lists_numbers_and_extras(tmp_path: Path) -> None:
     assert offer.target_skills == ("识图", "数控编程", "安全生产")
     assert (offer.cost, offer.paid, offer.duration_months, offer.language) == (0.0, True, 12.0, "zh")
     assert offer.extra == {"mentor": "一名企业导师带两名学徒"}
+
+
+@pytest.mark.parametrize(
+    ("given", "mode"),
+    [
+        ("online", "online"), ("in-person", "in-person"), ("blended", "blended"), ("In-Person", "in-person"),
+        ("onsite", "in-person"), ("on-site", "in-person"), ("offline", "in-person"), ("face-to-face", "in-person"),
+        ("线下", "in-person"), ("面授", "in-person"), ("Online", "online"), ("remote", "online"), ("线上", "online"),
+        ("网络", "online"), ("在线", "online"), ("hybrid", "blended"), ("线上线下结合", "blended"),
+        (" blended ", "blended"), ("", None),
+    ],
+)
+def test_mode_values_and_their_synonyms(tmp_path: Path, given: str, mode: str | None) -> None:
+    (offer,) = parse_offers(_jsonl(tmp_path / "o.jsonl", [{**GOOD, "mode": given}])).offers
+    assert offer.mode == mode
+
+
+def test_bad_mode_in_csv_names_file_line_and_field(tmp_path: Path) -> None:
+    path = tmp_path / "offers.csv"
+    path.write_text("id,kind,title,provider,mode\n"
+                    "a,training,t,p,online\nb,training,t,p,onsite\nc,training,t,p,线上\nd,training,t,p,boat\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        parse_offers(path)
+    assert str(err.value) == f"{path}:5: field 'mode': 'boat' is not one of: online, in-person, blended"
+    assert str(err.value).endswith("offers.csv:5: field 'mode': 'boat' is not one of: online, in-person, blended")
 
 
 def test_duplicates(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ import pytest
 from assistant.config import KNOWLEDGE_DIR
 from assistant.ingest.csco import parse_csco
 from assistant.ingest.documents import parse_documents
+from assistant.ingest.esco_lite import parse_esco_lite
 from assistant.ingest.offers import parse_offers
 
 POLICY = KNOWLEDGE_DIR / "policy"
@@ -39,7 +40,14 @@ def test_sample_offers() -> None:
     assert {o.language for o in offers} == {"zh", "en"}
     assert len({o.city for o in offers}) >= 4
     codes = {o.code for o in parse_csco().occupations if o.kind == "occupation"}
+    uris = {o.uri for o in parse_esco_lite().occupations}
     for o in offers:
-        assert o.target_occupations and set(o.target_occupations) <= codes, o.external_id
+        csco = [t for t in o.target_occupations if not t.startswith("http")]
+        assert csco and set(csco) <= codes, o.external_id
+        assert set(o.target_occupations) - set(csco) <= uris, o.external_id  # ESCO occupations by URI
         if o.kind == "apprenticeship":
             assert o.extra.get("agreement") and o.extra.get("mentor"), o.external_id
+    # Every offer says how it is taught; apprenticeships are learnt at work, some courses online.
+    assert all(o.mode in ("online", "in-person", "blended") for o in offers)
+    assert {o.mode for o in offers if o.kind == "apprenticeship"} <= {"in-person", "blended"}
+    assert any(o.mode == "online" for o in offers if o.kind == "training")

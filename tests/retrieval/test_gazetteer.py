@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.retrieval import gazetteer
-from assistant.retrieval.gazetteer import Place, place_names, places, spellings
+from assistant.retrieval.gazetteer import Place, full_name, place_names, places, spellings
 
 PROVINCE_LEVEL = {
     "北京市", "天津市", "上海市", "重庆市",
@@ -81,8 +81,28 @@ def test_place_names_drops_names_below_min_chars(
         ("湖州", ("湖州", "湖州市", "Huzhou")),
         ("Huzhou", ("Huzhou", "湖州", "湖州市")),
         ("湖州市", ("湖州市", "湖州", "Huzhou")),
+        ("重庆", ("重庆", "重庆市", "Chongqing")),  # the file reads 重 as zhong
+        ("Chongqing", ("Chongqing", "重庆", "重庆市")),
+        ("Xiamen", ("Xiamen", "厦门", "厦门市")),
         ("Atlantis", ("Atlantis",)),
     ],
 )
 def test_spellings_link_chinese_and_pinyin(name: str, expected: tuple[str, ...]) -> None:
     assert spellings(name) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "province", "expected"),
+    [
+        ("Huzhou", None, "湖州市"),
+        ("湖州", "浙江省", "湖州市"),
+        ("Jilin", None, "吉林市"),  # the city before the province of the same name
+        ("Taizhou", None, None),  # 台州市 and 泰州市
+        ("Taizhou", "Zhejiang", "台州市"),
+        ("Taizhou", "江苏", "泰州市"),
+        ("Chongqing", "Chongqing", "重庆市"),
+        ("Atlantis", None, None),
+    ],
+)
+def test_full_name(name: str, province: str | None, expected: str | None) -> None:
+    assert full_name(name, province) == expected

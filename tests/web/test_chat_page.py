@@ -12,8 +12,11 @@ from tests.web.conftest import REPLY_TIMEOUT_MS, assert_accessible, screenshot
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
-WELDING_EN = "I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship in Huzhou"
+# With a stated goal the welder is among the occupations shown whatever the test embedder, so the apprenticeship that
+# trains for it is offered (offers must lead to an occupation shown) and the pathway has its four steps.
+WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想做焊工，想在湖州找个能拿工资的学徒岗位"
+WELDING_EN = ("I did welding in a factory for three years, I can read drawings, I want to become a welder, "
+              "and I want a paid apprenticeship in Huzhou")
 LOG = "#chat-log[role=log][aria-live=polite]"  # the live region: replies added here are announced
 REPLIES = f"{LOG} .msg-assistant"
 

@@ -15,7 +15,9 @@ from tests.web.conftest import ARTIFACTS, DESKTOP, PHONE, SCREENSHOTS, Served, a
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
-WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
+# With a stated goal the welder is among the occupations shown whatever the test embedder, so the apprenticeship that
+# trains for it is offered: offers must lead to an occupation shown.
+WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想做焊工，想在湖州找个能拿工资的学徒岗位"
 COUNSELLOR = ("li.counsellor", "li-counsels-2026!", "李老师")
 LIVE_MS = 15_000  # the page polls every 2.5 s; a chat turn on the fake embedder takes about a second
 

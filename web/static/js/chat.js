@@ -144,7 +144,9 @@
         add(article, facts([[T.card_to_learn, missing.slice(0, 3).join(T.card_sep) + more]]));
       }
     } else if (c.type === "apprenticeship" || c.type === "training") {
-      add(article, facts([[T.card_where, c.city], [T.card_duration, c.duration], [T.card_wage, q.wage],
+      // An online offer is taken from home: its provider's city is not where the person goes.
+      var where = c.mode === "online" ? T.card_online : c.city;
+      add(article, facts([[T.card_where, where], [T.card_duration, c.duration], [T.card_wage, q.wage],
                           [T.card_qualification, q.qualification]]));
       add(article, el("p", "card-why", c.why));
       var extra = facts([[T.card_subsidy, q.subsidy], [T.card_mentor, q.mentor], [T.card_agreement, q.agreement]]);
@@ -154,7 +156,8 @@
         add(article, d);
       }
     } else if (c.type === "step") {
-      add(article, facts([[T.card_duration, c.duration]]));
+      add(article, facts([[T.card_duration, c.duration],
+                          [T.card_covers, (c.covers_labels || []).slice(0, 3).join(T.card_sep)]]));
     } else if (c.type === "policy") {
       add(article, el("blockquote", "card-quote", c.why));
     } else {

@@ -1,0 +1,92 @@
+"""Replies rendered from recommendations: no reachable offer said plainly, online offers, pathway gaps, card fields."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from assistant.dialogue.render import offer_card, render, step_card
+
+OCCUPATION = {"title": "焊工", "code": "6-18-02-04", "skills_matched": [], "skills_missing": []}
+SOURCE = {"name": "demo-offers", "version": "1", "url": None}
+
+
+def _offer(**fields: Any) -> dict[str, Any]:
+    out = {"id": "training:demo-offers:a", "kind": "training", "scheme": "demo-offers", "code": "a",
+           "title": "焊接参数培训", "provider": "示例学校", "city": "日照市", "region": "山东省", "mode": "in-person",
+           "duration": "1个月", "sample": True, "citation": "demo", "source": dict(SOURCE), "quality": {}, "why": [],
+           "leads_to": None, "covers": ["csco2022:6-18-02-04#task1"]}
+    out.update(fields)
+    return out
+
+
+def _recommendations(lang: str, place: str | None, apprenticeships: list[dict[str, Any]],
+                     training: list[dict[str, Any]], notes: list[str]) -> str:
+    return render(lang, "recommendations", occupations=[OCCUPATION], apprenticeships=apprenticeships,
+                  training=training, place=place, no_apprenticeship_nearby="no-apprenticeship-nearby" in notes,
+                  no_offer_reachable="no-offer-reachable" in notes)
+
+
+@pytest.mark.parametrize(
+    ("lang", "place", "said", "not_said"),
+    [
+        pytest.param("zh", "拉萨市", ["没有在拉萨市或附近能参加", "当地公共就业服务机构", "人社部门", "12333"], ["相关培训"],
+                     id="zh-city"),
+        pytest.param("zh", None, ["没有你能参加、又通向这些职业的线上培训", "告诉我你所在的城市", "当地公共就业服务机构", "12333"],
+                     ["相关培训"], id="zh-no-place"),
+        pytest.param("en", "Lhasa", ["no apprenticeship or training in or near Lhasa",
+                                     "local public employment service", "12333 hotline"], ["Related training"],
+                     id="en-city"),
+        pytest.param("en", None, ["no online course you can take", "tell me which city you live in",
+                                  "local public employment service", "12333 hotline"], ["Related training"],
+                     id="en-no-place"),
+    ],
+)
+def test_nothing_reachable_is_said_plainly(lang: str, place: str | None, said: list[str], not_said: list[str]) -> None:
+    notes = ["no-offer-reachable"] + (["no-apprenticeship-nearby"] if place else [])
+    text = _recommendations(lang, place, [], [], notes)
+    for phrase in said:
+        assert phrase in text, text
+    for phrase in not_said:
+        assert phrase not in text, text
+    assert text.count("12333") == 1, text  # one message, not the apprenticeship one as well
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected", "absent"),
+    [
+        pytest.param("zh", "焊接参数培训（示例学校，线上，1个月）", "日照市", id="zh"),
+        pytest.param("en", "焊接参数培训 (示例学校, online, 1个月)", "日照市", id="en"),
+    ],
+)
+def test_an_online_offer_is_shown_as_online(lang: str, expected: str, absent: str) -> None:
+    text = _recommendations(lang, "湖州市", [], [_offer(mode="online")], ["no-apprenticeship-nearby"])
+    assert expected in text and absent not in text, text
+
+
+@pytest.mark.parametrize(
+    ("lang", "line"),
+    [
+        pytest.param("zh", "第1步：焊接参数培训（约1个月）——可补上：设定焊接参数；清理焊缝，检测外观质量", id="zh"),
+        pytest.param("en", "Step 1: 焊接参数培训 (about 1个月) - teaches: 设定焊接参数; 清理焊缝，检测外观质量", id="en"),
+    ],
+)
+def test_pathway_steps_name_the_gaps_they_cover(lang: str, line: str) -> None:
+    steps = [{"step": 1, "kind": "training", "ref": "training:demo-offers:a", "title": "焊接参数培训", "duration": "1个月",
+              "source": SOURCE, "covers": ["g1", "g2"], "covers_labels": ["设定焊接参数", "清理焊缝，检测外观质量"],
+              "leads_to": None},
+             {"step": 2, "kind": "occupation", "ref": "csco2022:6-18-02-04", "title": "焊工", "duration": None,
+              "source": SOURCE, "covers": [], "covers_labels": [], "leads_to": None}]
+    text = render(lang, "pathway", steps=steps)
+    assert line in text.splitlines(), text
+    assert ("可补上" if lang == "zh" else "teaches") not in text.splitlines()[2]
+
+
+def test_cards_carry_place_mode_and_grounding() -> None:
+    card = offer_card(_offer(mode="online", leads_to="6-18-02-04"), "zh")
+    assert {k: card[k] for k in ("city", "mode", "leads_to", "covers")} == {
+        "city": "日照市", "mode": "online", "leads_to": "6-18-02-04", "covers": ["csco2022:6-18-02-04#task1"]}
+    step = {"step": 1, "kind": "training", "ref": "r", "title": "t", "duration": None, "source": SOURCE}
+    assert {k: step_card(step, "zh")[k] for k in ("covers", "covers_labels", "leads_to")} == {
+        "covers": [], "covers_labels": [], "leads_to": None}  # a step saved before steps named their gaps
