@@ -121,6 +121,7 @@ def build_services(settings: Settings, pages: Pages) -> Services:
     retrieval = make_retrieval(settings, sessions)
     warm_up(retrieval)
     guidance = make_guidance(retrieval, sessions, warm_lock=settings.cache_dir / "query-warmup.lock")
+    guidance.warm_up()  # the store's catalog and the skills → occupations index, before the first request needs them
     if settings.warm_queries and guidance.warmer is not None:
         guidance.warmer.start()  # knowledge-base query vectors, in a low-priority thread
     dialogue = DialogueManager(guidance, sessions, max_chars=settings.max_message_chars,

@@ -117,6 +117,10 @@ class ProfileExtractor:
                 out.constraints[name] = value
         if facts.needs:
             out.constraints["needs"] = list(facts.needs)
+        if facts.limits:
+            out.constraints["limits"] = list(facts.limits)
+        if facts.travel is not None:
+            out.constraints["travel"] = facts.travel
         if facts.numbers_of_years_experience and out.experience and out.experience[-1].years is None:
             out.experience[-1].years = facts.numbers_of_years_experience
         out.education, out.languages, out.age = facts.education, list(facts.languages), facts.age
@@ -135,6 +139,8 @@ def apply(profile: Profile, found: Extraction) -> None:
             profile.goals.occupations.append(goal)
     profile.goals.text += [t for t in found.goal_text if t not in profile.goals.text]
     for name, value in found.constraints.items():
+        if name in ("needs", "limits"):  # said over several turns: each adds to what was said before
+            value = list(dict.fromkeys([*getattr(profile.constraints, name), *value]))
         setattr(profile.constraints, name, value)
     if found.education:
         profile.education = found.education

@@ -46,11 +46,16 @@ class Assessment:
 
 
 def requirements(catalog: Catalog, info: OccupationInfo,
-                 infer: Callable[[OccupationInfo], list[Requirement]] | None = None) -> list[Requirement]:
-    """ESCO essential skills where the store has the relations; else CSCO task lines; else inferred (marked so)."""
+                 infer: Callable[[OccupationInfo], list[Requirement]] | None = None,
+                 have: frozenset[str] = frozenset()) -> list[Requirement]:
+    """ESCO essential skills where the store has the relations; else CSCO task lines; else inferred (marked so).
+
+    Of a long ESCO list, the skills the person has (`have`: their anchored skill URIs) come first, so that the dozen
+    talked about includes what they already bring."""
     if info.essential:
         out = []
-        for uri in info.essential[:MAX_REQUIREMENTS]:
+        ordered = [u for u in info.essential if u in have] + [u for u in info.essential if u not in have]
+        for uri in ordered[:MAX_REQUIREMENTS]:
             label, tags, _source = catalog.skills.get(uri, (uri, (), {}))
             out.append(Requirement(f"{info.scheme}:{uri}", label, "esco-essential", uri, None, tags))
         return out

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.guidance.catalog import Catalog, OccupationInfo
 from assistant.guidance.gaps import Assessment, Requirement, assess, requirements
 from assistant.guidance.profile import OccupationRef, Profile
+from assistant.guidance.skill_occupations import Nearby, SkillOccupations, for_catalog, normalised, strongest
+from assistant.guidance.traits import Fit, fit
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
 from assistant.retrieval.normalise import normalise_occupation
 from assistant.retrieval.search import Query, SearchService
 
-# How much each kind of evidence counts. A stated goal is what the person came for; their own job is next;
-# occupations found from a description or from one skill are suggestions.
-WEIGHTS = {"goal": 1.0, "experience": 0.8, "related": 0.45, "skill": 0.25}
+# How much each kind of evidence counts. A stated goal is what the person came for; their own job is next; what
+# their skills have in common with an occupation's requirements comes then (relative to the best such match);
+# occupations merely near the words of a description are suggestions.
+WEIGHTS = {"goal": 1.0, "experience": 0.8, "skills": 0.6, "related": 0.45}
 RELATED_PER_PHRASE = 5
 INFERRED_SKILLS = 8
-MIN_SKILL_EVIDENCE = 0.7  # a skill claim suggests the occupation it is anchored in only when it is this sure
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+SKILL_CANDIDATES = 30  # occupations the skills propose, strongest first, before requirements are assessed
 # Coverage moves the order only a little: a goal the person lacks skills for is still their goal.
 COVERAGE_WEIGHT = 0.3
 
@@ -31,6 +36,8 @@ class OccupationResult:
     score: float
     reasons: list[dict[str, object]] = field(default_factory=list)
     assessments: list[Assessment] = field(default_factory=list)
+    fit: Fit | None = None  # the person's limits it contradicts (only kept when asked for), and a longer route
+    nearby: list[tuple[OccupationInfo, Nearby]] = field(default_factory=list)  # others within reach of it
 
     @property
     def matched(self) -> list[Assessment]:
@@ -46,7 +53,13 @@ class OccupationResult:
                 "reasons": self.reasons, "skills_matched": [a.to_dict() for a in self.matched],
                 "skills_missing": [a.to_dict() for a in self.missing], "tags": list(i.tags),
                 "source": dict(i.source), "requirements_basis": self.assessments[0].requirement.basis
-                if self.assessments else None}
+                if self.assessments else None,
+                # Needs a degree the person has not said they have: shown, but as a longer route.
+                "longer_route": bool(self.fit and self.fit.longer_route),
+                "conflicts": list(self.fit.conflicts) if self.fit else [],
+                "nearby": [{"scheme": o.scheme, "code": o.code, "uri": o.uri, "title": o.title, "score": n.score,
+                            "shared": list(n.shared), "extra": list(n.extra), "source": dict(o.source)}
+                           for o, n in self.nearby]}
 
 
 def infer_query(info: OccupationInfo) -> Query:
@@ -64,6 +77,10 @@ class Matcher:
         self.embedder = embedder
         self._catalog = catalog
         self._search = search
+
+    def skill_index(self, catalog: Catalog) -> SkillOccupations:
+        """Skills → occupations for this catalog version (built on first use, shared in the process)."""
+        return for_catalog(catalog)
 
     def _infer(self, info: OccupationInfo) -> list[Requirement]:
         """Skills nearest an occupation's title and description, when the store has no relations for it."""
@@ -113,23 +130,43 @@ class Matcher:
             for info, score in self._related(goal.title, lang):
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": goal.title,
                                                        "score": round(score, 3)})
+        index = self.skill_index(catalog)
+        support = index.support(profile.skills)
         for claim in profile.skills:
-            if claim.scheme and claim.code and "#task" in claim.code and claim.confidence >= MIN_SKILL_EVIDENCE:  # a CSCO task belongs to one occupation
-                add(catalog.occupation(claim.scheme, claim.code.split("#")[0]), WEIGHTS["skill"] * claim.confidence,
-                    {"kind": "skill", "text": claim.evidence, "score": round(claim.confidence, 3)})
+            # English words with no ESCO relations to follow (the light ESCO set has none): the occupations whose
+            # names and descriptions are nearest them stand in, as for a description of experience.
+            words = claim.evidence or claim.label
+            if not index.has_relations(claim.uri) and not _HAN.search(words) and lang == "en":
+                for info, score in self._related(words, lang):
+                    add(info, WEIGHTS["related"] * score, {"kind": "related", "text": words, "score": round(score, 3)})
+        strength = normalised({key: s.score for key, s in support.items()})
+        for s in strongest(support, SKILL_CANDIDATES):
+            add(catalog.occupations.get(s.occupation), WEIGHTS["skills"] * strength[s.occupation],
+                {"kind": "skills", "text": "、".join(dict.fromkeys(w for w, _ in s.matched)) if lang == "zh"
+                 else ", ".join(dict.fromkeys(w for w, _ in s.matched)),
+                 "score": round(strength[s.occupation], 3),
+                 "skills": [label for _, label in s.matched][:6]})
+        for key, r in list(found.items()):
+            kinds = {reason["kind"] for reason in r.reasons}
+            r.fit = fit(r.info, profile, asked="goal" in kinds, worked="experience" in kinds)
+            if r.fit.factor == 0.0:
+                del found[key]  # contradicts what the person said they cannot do, and they did not ask for it
+            else:
+                r.score *= r.fit.factor
         if profile.language and any(r.info.language == profile.language for r in found.values()):
             # Occupations in the conversation's language first; the other scheme is reachable by the search API.
             found = {key: r for key, r in found.items() if r.info.language == profile.language}
         # Assessing requirements costs a search per occupation without ESCO relations, so candidates are assessed
         # strongest first and the rest skipped once they cannot reach the top k: coverage only ever lowers a score
         # (factor 1 - COVERAGE_WEIGHT .. 1), so a raw score below the k-th final score is out. Exact pruning.
+        have = frozenset(c.uri for c in profile.skills if c.uri)
         results: list[OccupationResult] = []
         finals: list[float] = []
         for r in sorted(found.values(), key=lambda r: (-r.score, r.info.key)):
             if len(finals) >= k and r.score < sorted(finals, reverse=True)[k - 1]:
                 break
             r.reasons = _merge_reasons(r.reasons)
-            r.assessments = assess(requirements(catalog, r.info, self._infer), profile)
+            r.assessments = assess(requirements(catalog, r.info, self._infer, have), profile)
             share = len(r.matched) / len(r.assessments) if r.assessments else 0.0
             r.score = r.score * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * share)
             results.append(r)
@@ -139,6 +176,11 @@ class Matcher:
             top = results[0].score or 1.0
             for r in results:
                 r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
+        for r in results[:k]:
+            for near in index.nearby(r.info.key):
+                other = catalog.occupations.get(near.occupation)
+                if other is not None and fit(other, profile, asked=False).factor > 0:  # never past a stated limit
+                    r.nearby.append((other, near))
         return results[:k]
 
 

@@ -33,6 +33,8 @@ class Facts:
     wants_paid: bool | None = None
     wants_apprenticeship: bool | None = None
     needs: list[str] = field(default_factory=list)
+    limits: list[str] = field(default_factory=list)
+    travel: bool | None = None
     languages: list[str] = field(default_factory=list)
     age: int | None = None
     numbers_of_years_experience: float | None = None
@@ -273,6 +275,28 @@ _NEEDS = [
                              r"can'?t travel far|cannot travel far|limited mobility|mobility (?:issues|problems)|"
                              r"can'?t commute"),
 ]
+# What the work must not ask of the person (profile.LIMITS). Said as a limit (不要倒班, 电脑不太会), not as a skill.
+_LIMITS = [
+    ("no-shifts", r"(?:不要|不想|不能|不愿意?|不上|不倒|没法|没办法)(?:再)?(?:倒班|轮班|三班倒|两班倒|上夜班|夜班)|只(?:能|想)?上白班|"
+                  r"\bno (?:night )?shifts?\b|\bno night (?:work|shifts?)\b|day shifts? only|"
+                  r"(?:can'?t|cannot|won'?t|don'?t want to) (?:do |work )?(?:night )?shifts|"
+                  r"(?:can'?t|cannot|won'?t) work (?:at )?nights?"),
+    ("no-computer", r"电脑(?:用得|玩得|操作)?(?:不太|不怎么|不大|不)(?:会|熟|行|懂|好)|不(?:太|怎么|大)?会(?:用|操作|玩)?电脑|"
+                    r"不(?:太|怎么)?会上网|(?:not good|bad|no good) (?:with|at) computers?|"
+                    r"(?:can'?t|cannot|don'?t know how to) use (?:a )?computers?|no computer skills|computer illiterate"),
+    ("no-phone", r"(?:不能|不想|不会|不敢|怕|不愿意?)(?:打|接)电话|不(?:能|会)用手机|不做电话|电话(?:销售|客服)?(?:不想|不做|不行)|"
+                 r"(?:can'?t|cannot|don'?t want to|won'?t) (?:use a phone|make (?:phone )?calls|work on the phone|do phone)|"
+                 r"no phone (?:work|calls)"),
+    ("wheelchair", r"坐轮椅|轮椅|wheelchair"),
+    ("home-based", r"在家(?:里)?(?:做|干|工作|办公|上班|接活)|居家(?:工作|办公|就业|灵活)?|足不出户|不(?:想|能)出门(?:工作|上班)|"
+                   r"(?:work|working|job) (?:from|at) home|home-?based|remote (?:work|job)|work remotely"),
+]
+_STAY = re.compile(r"不(?:想|愿意?|能|打算)离开|(?:想|要|愿意)?留在(?!.*(?:外地|外省))|不(?:想|愿意?|能)(?:去|到)外地|不(?:想|能)出远门|"
+                   r"就在(?:本地|当地|家门口)|\b(?:stay|staying) (?:in|here|local)|(?:don'?t|do not|won'?t) want to (?:leave|move|relocate)|"
+                   r"(?:can'?t|cannot) (?:move|relocate)|not (?:willing|able) to (?:move|relocate)", re.I)
+_TRAVEL = re.compile(r"(?:可以|愿意|能)(?:去|到)外地|去哪(?:里)?都(?:行|可以)|(?:可以|愿意|能接受)(?:出差|外派|异地)|"
+                     r"省内(?:都|哪里都)?(?:可以|行)|\bwilling to (?:travel|relocate|move)|\b(?:can|could) (?:travel|relocate|move)|"
+                     r"\bopen to (?:relocat|travel|mov)", re.I)
 _LANGUAGES = {"英语": "en", "英文": "en", "普通话": "zh", "汉语": "zh", "中文": "zh", "国语": "zh", "粤语": "yue",
               "广东话": "yue", "日语": "ja", "日文": "ja", "韩语": "ko", "韩文": "ko", "朝鲜语": "ko", "法语": "fr",
               "德语": "de", "西班牙语": "es", "俄语": "ru", "阿拉伯语": "ar", "english": "en", "chinese": "zh",
@@ -300,6 +324,17 @@ _EN_AGE = re.compile(r"\b(?:i'?m|i am)\s+(?P<num>\d{1,2})"
 def _needs(text: str) -> list[str]:
     return [need for need, pattern in _NEEDS
             if any(not _negated(text, m.start()) for m in re.finditer(pattern, text, re.I))]
+
+
+def _limits(text: str) -> list[str]:
+    # The patterns carry their own negation (不要倒班 is the limit itself), so no _negated() check here.
+    return [limit for limit, pattern in _LIMITS if re.search(pattern, text, re.I)]
+
+
+def _travel(text: str) -> bool | None:
+    if _TRAVEL.search(text):
+        return True
+    return False if _STAY.search(text) else None
 
 
 def _languages(text: str) -> list[str]:
@@ -338,5 +373,6 @@ def extract_facts(text: str) -> Facts:
     paid = False if _UNPAID_OK.search(text) else _wish(text, _PAID)
     return Facts(places=find_places(text), durations=durations, education=_education(text), budget=budget,
                  currency=currency, hours_per_week=_hours_per_week(text), mode=_mode(text), wants_paid=paid,
-                 wants_apprenticeship=_wish(text, _APPRENTICE), needs=_needs(text), languages=_languages(text),
+                 wants_apprenticeship=_wish(text, _APPRENTICE), needs=_needs(text), limits=_limits(text),
+                 travel=_travel(text), languages=_languages(text),
                  age=_age(text), numbers_of_years_experience=_experience(text, durations))

@@ -55,6 +55,9 @@ class Goals:
     text: list[str] = field(default_factory=list)
 
 
+LIMITS = ("no-shifts", "no-computer", "no-phone", "wheelchair", "home-based")
+
+
 @dataclass
 class Constraints:
     """What limits the options: place, time, money, mode, pay, needs."""
@@ -68,6 +71,10 @@ class Constraints:
     wants_paid: bool | None = None
     wants_apprenticeship: bool | None = None
     needs: list[str] = field(default_factory=list)
+    # Accepts travel or a move within the province (True), wants to stay where they are (False), unsaid (None).
+    travel: bool | None = None
+    # What the work itself must not ask (LIMITS): no shifts, no computer, no phone work, wheelchair, home-based.
+    limits: list[str] = field(default_factory=list)
 
 
 @dataclass

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.errors import QueryError
+from assistant.errors import QueryError, SkillPathError
 from assistant.guidance.catalog import CatalogHolder
 from assistant.guidance.extract import ProfileExtractor, apply
 from assistant.guidance.matching import Matcher, OccupationResult
@@ -19,6 +19,7 @@ from assistant.guidance.profile import Profile, SkillClaim
 from assistant.guidance.skills import SkillExtractor
 from assistant.guidance.warm import QueryWarmer
 from assistant.retrieval.runtime import Retrieval
+from assistant.store.outages import OUTAGES
 
 LANGUAGES = ("zh", "en")
 MAX_TEXT_CHARS = 2000
@@ -83,6 +84,14 @@ class GuidanceService:
         self.matcher = Matcher(index, retrieval.embedder, catalog.get, retrieval.service)
         self.warmer: QueryWarmer | None = None  # knowledge-base query vectors embedded ahead (make_guidance)
 
+    def warm_up(self) -> None:
+        """Read the catalog and build the skills → occupations index now; a store or index not there yet is no error
+        here (requests report it), it only means the first request builds them."""
+        try:
+            self.matcher.skill_index(self.catalog.get())
+        except (SkillPathError, *OUTAGES):
+            pass
+
     def language_of(self, *texts: str) -> str:
         text = " ".join(t for t in texts if t)
         lang = detect_language(text) if text.strip() else "zh"
@@ -137,15 +146,27 @@ class GuidanceService:
         occupations = self.matcher.rank(profile, k)
         offers = recommend_offers(catalog, self.retrieval.service, occupations, profile.constraints, profile.language)
         pathway = build_pathway(profile, occupations, offers, self.retrieval.service, profile.language)
-        notes = []
-        if not occupations:
-            notes.append("no-occupation")
-        if (profile.constraints.location or profile.constraints.province) and not offers.get("apprenticeship"):
-            notes.append("no-apprenticeship-nearby")
+        notes = recommendation_notes(profile, occupations, offers)
         return Recommendations(profile, occupations, offers, pathway, notes)
 
     def match(self, request: MatchRequest) -> Recommendations:
         return self.recommend(self.profile_from(request), request.k)
+
+
+def recommendation_notes(profile: Profile, occupations: list[OccupationResult],
+                         offers: dict[str, list[OfferResult]]) -> list[str]:
+    """What the lists leave unsaid: no occupation; no offer the person can reach that leads to an occupation shown
+    or teaches its gaps (no-offer-reachable); no apprenticeship near the place they named (no-apprenticeship-nearby,
+    with or without training there)."""
+    notes = []
+    if not occupations:
+        notes.append("no-occupation")
+    elif not offers.get("apprenticeship") and not offers.get("training"):
+        notes.append("no-offer-reachable")
+    named_place = profile.constraints.location or profile.constraints.province
+    if occupations and named_place and not offers.get("apprenticeship"):
+        notes.append("no-apprenticeship-nearby")
+    return notes
 
 
 def make_guidance(retrieval: Retrieval, sessions: sessionmaker[Session], warm_lock: Path | None = None) -> GuidanceService:

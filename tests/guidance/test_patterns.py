@@ -242,3 +242,44 @@ def test_detect_language(text: str, language: str) -> None:
 
 def test_empty_text_gives_empty_facts() -> None:
     assert extract_facts("") == Facts()
+
+
+@pytest.mark.parametrize(
+    ("text", "limits"),
+    [
+        ("不要倒班，电脑不太会", ["no-shifts", "no-computer"]),
+        ("我不想上夜班", ["no-shifts"]),
+        ("只能上白班", ["no-shifts"]),
+        ("我在工地倒班干了三年", []),  # shift work done, not refused
+        ("不太会用电脑", ["no-computer"]),
+        ("电脑用得挺熟", []),
+        ("我不敢打电话", ["no-phone"]),
+        ("我坐轮椅，想在家做点网上的工作", ["wheelchair", "home-based"]),
+        ("居家办公最好", ["home-based"]),
+        ("I can't work nights and I'm not good with computers", ["no-shifts", "no-computer"]),
+        ("no night shifts please", ["no-shifts"]),
+        ("I cannot use a phone", ["no-phone"]),
+        ("I use a wheelchair and want to work from home", ["wheelchair", "home-based"]),
+        ("I worked night shifts for years", []),
+    ],
+)
+def test_limits(text: str, limits: list[str]) -> None:
+    assert extract_facts(text).limits == limits
+
+
+@pytest.mark.parametrize(
+    ("text", "travel"),
+    [
+        ("不想离开双鸭山", False),
+        ("想留在大庆，做新能源方面的工作", False),
+        ("不想去外地", False),
+        ("去哪都行", True),
+        ("可以出差", True),
+        ("I want to stay in Rizhao", False),
+        ("I'm willing to relocate", True),
+        ("我在湖州", None),
+        ("I live in Huzhou", None),
+    ],
+)
+def test_travel(text: str, travel: bool | None) -> None:
+    assert extract_facts(text).travel is travel

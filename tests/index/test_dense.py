@@ -182,6 +182,7 @@ def _recall(got: np.ndarray, want: np.ndarray) -> float:
     return float(np.mean([len(set(a) & set(b)) / want.shape[1] for a, b in zip(got, want)]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("clusters", "mask_share", "lists"),
     [

@@ -1,0 +1,81 @@
+"""Realistic picks: what an occupation usually asks (degree, shifts, computer, phone, physical work, on site) against
+what the person said they can and cannot do. The table is team-written by classification group (data/occupation-traits.tsv)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.guidance.catalog import OccupationInfo
+from assistant.guidance.profile import Profile
+
+TRAITS_FILE = Path(__file__).resolve().parent / "data" / "occupation-traits.tsv"
+# A stated limit rules out occupations with this trait (profile.LIMITS); home-based asks for the opposite.
+AVOID = {"no-shifts": "shifts", "no-computer": "computer", "no-phone": "phone", "wheelchair": "physical"}
+NEEDS_TRAIT = {"home-based": "remote"}
+# Schooling that opens the occupations a degree is the usual entry to (patterns._LEVELS).
+DEGREE_LEVELS = frozenset({"bachelor", "master", "doctorate"})
+BELOW_DEGREE = frozenset({"none", "primary", "junior-secondary", "senior-secondary", "vocational-secondary",
+                          "vocational-college"})
+LONGER_ROUTE_KNOWN = 0.35  # factor for a degree occupation when the person's schooling is known to be below it
+LONGER_ROUTE_UNKNOWN = 0.7  # and when their schooling was not said: plausible, but not a first pick
+
+
+@dataclass(frozen=True)
+class Fit:
+    """Whether an occupation fits the person: the limits it contradicts, and whether it is a longer route."""
+
+    conflicts: tuple[str, ...]  # the person's limits this occupation contradicts
+    longer_route: bool  # it usually needs a degree the person has not said they have
+    factor: float  # what its score is multiplied by (1.0: no concern)
+
+
+@functools.cache
+def _table() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
+    csco: dict[str, frozenset[str]] = {}
+    isco: dict[str, frozenset[str]] = {}
+    for line in TRAITS_FILE.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        scheme, prefix, traits, _group = line.split("\t")
+        values = frozenset() if traits.strip() == "-" else frozenset(traits.split())
+        (csco if scheme == "csco" else isco)[prefix] = values
+    return csco, isco
+
+
+def traits(info: OccupationInfo) -> frozenset[str]:
+    """The traits of the longest group prefix that matches (CSCO code, or the ISCO code of an ESCO occupation)."""
+    csco, isco = _table()
+    table, code = (csco, info.code) if info.scheme == "csco2022" else (isco, info.isco_code)
+    if not code:
+        return frozenset()
+    for end in range(len(code), 0, -1):
+        found = table.get(code[:end])
+        if found is not None:
+            return found
+    return frozenset()
+
+
+def has_degree(profile: Profile) -> bool | None:
+    """True/False where the person's schooling (or their past work) says so, None when nothing does."""
+    if profile.education in DEGREE_LEVELS:
+        return True
+    if profile.education in BELOW_DEGREE:
+        return False
+    return None
+
+
+def fit(info: OccupationInfo, profile: Profile, *, asked: bool, worked: bool = False) -> Fit:
+    """How an occupation sits with the person's limits and schooling. `asked`: it is their stated goal (then it
+    is never pushed down, only marked); `worked`: they have done this work before (then a degree is no barrier)."""
+    have = traits(info)
+    limits = profile.constraints.limits
+    conflicts = [limit for limit in limits if AVOID.get(limit) in have]
+    conflicts += [limit for limit in limits if limit in NEEDS_TRAIT and NEEDS_TRAIT[limit] not in have]
+    degree = has_degree(profile)
+    longer = "degree" in have and not worked and degree is not True
+    factor = 1.0
+    if longer and not asked:
+        factor = LONGER_ROUTE_KNOWN if degree is False else LONGER_ROUTE_UNKNOWN
+    return Fit(tuple(conflicts), longer, 0.0 if conflicts and not asked else factor)

@@ -1,0 +1,67 @@
+"""Realistic picks: stated limits rule occupations out, a degree the person lacks makes a longer route."""
+
+from __future__ import annotations
+
+import pytest
+
+from assistant.guidance.catalog import OccupationInfo
+from assistant.guidance.profile import Constraints, Profile
+from assistant.guidance.traits import LONGER_ROUTE_KNOWN, LONGER_ROUTE_UNKNOWN, fit, traits
+
+SRC = {"name": "x", "version": "1", "url": None}
+
+
+def csco(code: str) -> OccupationInfo:
+    return OccupationInfo("csco2022", code, None, code, "zh", "", (), (), None, (), (), SRC)
+
+
+def esco(isco: str) -> OccupationInfo:
+    return OccupationInfo("esco", None, f"http://data.europa.eu/esco/occupation/{isco}", isco, "en", "", (), (), isco,
+                          (), (), SRC)
+
+
+@pytest.mark.parametrize(
+    ("info", "expected"),
+    [
+        (csco("6-18-02-04"), {"shifts", "physical"}),  # 焊工: production work
+        (csco("6-29-01-01"), {"physical"}),  # building sites: physical, no shift pattern
+        (csco("4-04-05-03"), {"phone", "computer", "remote", "shifts"}),  # 呼叫中心服务员: the most specific row wins
+        (csco("4-01-06-02"), {"computer", "remote"}),  # 互联网营销师
+        (csco("2-05-01-01"), {"degree"}),  # a physician
+        (csco("4-01-02-04"), set()),  # 收银员: nothing noted
+        (esco("7212"), {"physical"}),  # welders (ISCO 7212)
+        (esco("2512"), {"degree", "computer", "remote"}),  # software developers
+        (esco("5244"), {"phone", "computer", "remote"}),  # contact centre salespersons
+        (OccupationInfo("esco", None, "u", "t", "en", "", (), (), None, (), (), SRC), set()),  # no ISCO code known
+    ],
+)
+def test_traits_come_from_the_most_specific_group(info: OccupationInfo, expected: set[str]) -> None:
+    assert traits(info) == expected
+
+
+def person(limits: list[str] = [], education: str | None = None) -> Profile:  # noqa: B006 - never mutated
+    return Profile(education=education, constraints=Constraints(limits=list(limits)))
+
+
+@pytest.mark.parametrize(
+    ("info", "profile", "asked", "worked", "expected"),
+    [
+        (csco("6-18-02-04"), person(["no-shifts"]), False, False, ((("no-shifts",), False, 0.0))),
+        (csco("6-18-02-04"), person(["no-shifts"]), True, False, ((("no-shifts",), False, 1.0))),  # asked: kept, marked
+        (csco("4-04-05-03"), person(["no-phone"]), False, False, ((("no-phone",), False, 0.0))),
+        (csco("4-01-06-02"), person(["no-computer"]), False, False, ((("no-computer",), False, 0.0))),
+        (csco("6-29-01-01"), person(["wheelchair"]), False, False, ((("wheelchair",), False, 0.0))),
+        (csco("4-01-06-02"), person(["home-based"]), False, False, (((), False, 1.0))),
+        (csco("4-01-02-04"), person(["home-based"]), False, False, ((("home-based",), False, 0.0))),  # a till at home?
+        (csco("4-01-02-04"), person(["no-shifts", "no-phone"]), False, False, (((), False, 1.0))),
+        (csco("2-05-01-01"), person(education="junior-secondary"), False, False, (((), True, LONGER_ROUTE_KNOWN))),
+        (csco("2-05-01-01"), person(), False, False, (((), True, LONGER_ROUTE_UNKNOWN))),
+        (csco("2-05-01-01"), person(education="bachelor"), False, False, (((), False, 1.0))),
+        (csco("2-05-01-01"), person(education="senior-secondary"), True, False, (((), True, 1.0))),  # their goal
+        (csco("2-05-01-01"), person(education="senior-secondary"), False, True, (((), False, 1.0))),  # their work
+    ],
+)
+def test_fit(info: OccupationInfo, profile: Profile, asked: bool, worked: bool,
+             expected: tuple[tuple[str, ...], bool, float]) -> None:
+    got = fit(info, profile, asked=asked, worked=worked)
+    assert (got.conflicts, got.longer_route, got.factor) == expected
