@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
+from assistant.api.deps import require_services
 from benchmarks.common import bench_settings, ensure_index, percentiles, shared
 
 CITIES_ZH = ["湖州", "大庆", "双鸭山", "日照", "重庆", "杭州", "拉萨"]
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     ensure_index(settings)
     requests = load_requests(args.n)
     with TestClient(create_app(settings)) as client:
-        service = client.app.state.guidance  # type: ignore[attr-defined]
+        service = require_services(client.app).guidance
         for body in requests[:4]:  # warm: model, tokenisers, catalog, masks
             client.post("/api/match", json=body)
         search = service.retrieval.service

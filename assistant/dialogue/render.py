@@ -40,16 +40,32 @@ def _why_occupation(o: dict[str, Any], lang: str) -> str:
     for r in o["reasons"][:3]:
         # A reason of a kind this table does not know yet still shows its text rather than breaking the reply.
         label = {"zh": {"goal": "你的目标", "experience": "你的经历", "related": "与你的描述相关", "skill": "你的技能",
-                        "skills": "你的技能"},
+                        "skills": "你的技能符合它的要求"},
                  "en": {"goal": "your goal", "experience": "your experience", "related": "related to what you said",
-                        "skill": "your skill", "skills": "your skills"}}[lang].get(r["kind"],
-                                                                               "依据" if lang == "zh" else "because")
+                        "skill": "your skill", "skills": "your skills meet its requirements"}}[lang].get(
+            r["kind"], "依据" if lang == "zh" else "because")
         parts.append(f"{label}：{r['text']}" if lang == "zh" else f"{label}: {r['text']}")
     total = len(o["skills_matched"]) + len(o["skills_missing"])
     if total:
         parts.append(f"已具备 {len(o['skills_matched'])}/{total} 项要求" if lang == "zh"
                      else f"meets {len(o['skills_matched'])}/{total} requirements")
+    if o.get("longer_route"):
+        parts.append("通常需要大学本科学历，是一条较长的路" if lang == "zh"
+                     else "usually needs a university degree: a longer route")
+    if o.get("conflicts"):
+        said = "、".join(LIMIT_WORDS["zh"][c] for c in o["conflicts"]) if lang == "zh" \
+            else ", ".join(LIMIT_WORDS["en"][c] for c in o["conflicts"])
+        parts.append(f"注意：与你说的“{said}”不符" if lang == "zh" else f"note: it goes against what you said ({said})")
     return "；".join(parts) if lang == "zh" else "; ".join(parts)
+
+
+# How the person's stated limits are named back to them (guidance.profile.LIMITS).
+LIMIT_WORDS = {
+    "zh": {"no-shifts": "不倒班", "no-computer": "电脑不太会", "no-phone": "不做电话工作", "wheelchair": "坐轮椅",
+           "home-based": "在家工作"},
+    "en": {"no-shifts": "no shifts", "no-computer": "not at ease with computers", "no-phone": "no phone work",
+           "wheelchair": "uses a wheelchair", "home-based": "work from home"},
+}
 
 
 def _why_offer(o: dict[str, Any], lang: str) -> str:
@@ -76,7 +92,8 @@ def _why_offer(o: dict[str, Any], lang: str) -> str:
 def occupation_card(o: dict[str, Any], lang: str) -> dict[str, Any]:
     return {"type": "occupation", "scheme": o["scheme"], "code": o["code"], "uri": o["uri"], "title": o["title"],
             "why": _why_occupation(o, lang), "source": o["source"], "score": o["score"],
-            "skills_matched": o["skills_matched"], "skills_missing": o["skills_missing"], "tags": o["tags"]}
+            "skills_matched": o["skills_matched"], "skills_missing": o["skills_missing"], "tags": o["tags"],
+            "longer_route": o.get("longer_route", False), "nearby": o.get("nearby", [])}
 
 
 def offer_card(o: dict[str, Any], lang: str) -> dict[str, Any]:

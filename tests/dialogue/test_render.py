@@ -90,3 +90,28 @@ def test_cards_carry_place_mode_and_grounding() -> None:
     step = {"step": 1, "kind": "training", "ref": "r", "title": "t", "duration": None, "source": SOURCE}
     assert {k: step_card(step, "zh")[k] for k in ("covers", "covers_labels", "leads_to")} == {
         "covers": [], "covers_labels": [], "leads_to": None}  # a step saved before steps named their gaps
+
+
+@pytest.mark.parametrize(
+    ("lang", "said"),
+    [
+        ("zh", ["你的技能符合它的要求：焊接参数", "通常需要大学本科学历，是一条较长的路", "注意：与你说的“不倒班”不符"]),
+        ("en", ["your skills meet its requirements: 焊接参数", "usually needs a university degree: a longer route",
+                "note: it goes against what you said (no shifts)"]),
+    ],
+)
+def test_an_occupation_card_says_why_and_how_far(lang: str, said: list[str]) -> None:
+    from assistant.dialogue.render import occupation_card
+
+    occupation = {**OCCUPATION, "scheme": "csco2022", "uri": None, "source": dict(SOURCE), "score": 1.0, "tags": [],
+                  "reasons": [{"kind": "skills", "text": "焊接参数", "score": 1.0, "skills": ["设定焊接参数"]}],
+                  "longer_route": True, "conflicts": ["no-shifts"],
+                  "nearby": [{"title": "焊接设备装配调试工", "code": "6-20-03-02", "shared": ["设定焊接参数"],
+                              "extra": ["装配焊接设备"]}]}
+    card = occupation_card(occupation, lang)
+    for text in said:
+        assert text in card["why"], card["why"]
+    assert card["longer_route"] is True and card["nearby"][0]["code"] == "6-20-03-02"
+    reply = render(lang, "recommendations", occupations=[occupation], apprenticeships=[], training=[], place=None,
+                   no_apprenticeship_nearby=False, no_offer_reachable=False)
+    assert ("路径较长" if lang == "zh" else "a longer route") in reply

@@ -143,6 +143,17 @@
         var more = missing.length > 3 ? " …" : "";
         add(article, facts([[T.card_to_learn, missing.slice(0, 3).join(T.card_sep) + more]]));
       }
+      // People with these skills also work as…: each nearby occupation with what it shares and what it adds.
+      var near = (c.nearby || []).map(function (n) {
+        var also = (n.extra || []).slice(0, 2).join(T.card_sep);
+        return n.title + (n.code ? " (" + n.code + ")" : "") + (also ? T.card_nearby_extra.replace("{x}", also) : "");
+      });
+      if (near.length) {
+        var box = el("details", "card-more");
+        add(box, el("summary", null, T.card_nearby), el("ul", null));
+        near.forEach(function (line) { add(box.lastChild, el("li", null, line)); });
+        add(article, box);
+      }
     } else if (c.type === "apprenticeship" || c.type === "training") {
       // An online offer is taken from home: its provider's city is not where the person goes.
       var where = c.mode === "online" ? T.card_online : c.city;
