@@ -30,6 +30,8 @@ from assistant.retrieval.search import Query, SearchService
 
 log = logging.getLogger("skillpath.guidance")
 BATCH = 8  # texts per model call: short enough that a request waiting for the model is not held up for long
+# With an engine of its own (e5's batch engine) no request waits for the warm-up's call: larger batches run faster.
+BULK_BATCH = 256
 IDLE = 0.3  # seconds without an on-demand query before the next batch
 
 
@@ -165,11 +167,12 @@ class QueryWarmer:
         missing = [t for t in texts if t not in stored]
         self.done = self.total - len(missing)
         embedded = 0
-        for i in range(0, len(missing), BATCH):
+        batch = BULK_BATCH if getattr(self._embedder, "bulk_queries", False) else BATCH
+        for i in range(0, len(missing), batch):
             while not self._stop.is_set() and time.monotonic() - self._embedder.last_query < IDLE:
                 self._stop.wait(IDLE)  # a request is using the model: let it have it
             if self._stop.is_set():
                 break
-            embedded += self._embedder.store_queries(missing[i : i + BATCH])
-            self.done += len(missing[i : i + BATCH])
+            embedded += self._embedder.store_queries(missing[i : i + batch])
+            self.done += len(missing[i : i + batch])
         return embedded

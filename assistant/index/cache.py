@@ -120,9 +120,15 @@ class CachedEmbedder:
         todo = [t for t in unique if t not in have]
         if not todo:
             return 0
-        vectors = self.inner.embed_queries(todo)
+        bulk = getattr(self.inner, "embed_queries_bulk", None)
+        vectors = bulk(todo) if bulk is not None else self.inner.embed_queries(todo)
         self._store(self._query_model, [(text_key(t), v) for t, v in zip(todo, vectors)])
         return len(todo)
+
+    @property
+    def bulk_queries(self) -> bool:
+        """store_queries() runs on an engine of its own: the warm-up may send it larger batches."""
+        return bool(getattr(self.inner, "bulk_queries", False))
 
     def embed_passages(self, texts: Sequence[str], batch: int = 2048) -> np.ndarray:
         keys = [text_key(t) for t in texts]

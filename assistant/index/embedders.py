@@ -74,6 +74,16 @@ class E5SmallEmbedder:
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
         return self._encode(texts, True)
 
+    @property
+    def bulk_queries(self) -> bool:
+        """Whether embed_queries_bulk runs on the batch engine (and so never holds up the C engine's callers)."""
+        return self._batch is not False
+
+    def embed_queries_bulk(self, texts: Sequence[str]) -> np.ndarray:
+        """Many knowledge-base query texts at once (the background warm-up): the batch engine, like passages."""
+        batch = self._batch_engine() if texts else None
+        return batch.encode(texts, query=True) if batch is not None else self._encode(texts, True)
+
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         if len(texts) >= BATCH_ENGINE_FROM:
             batch = self._batch_engine()
