@@ -101,7 +101,22 @@ class Matcher:
         return out
 
     def rank(self, profile: Profile, k: int = 10) -> list[OccupationResult]:
+        """The k best occupations for the person: gathered from their evidence, kept realistic, assessed, with
+        the occupations near each."""
         catalog = self._catalog()
+        index = self.skill_index(catalog)
+        found = self._candidates(profile, catalog, index)
+        found = _realistic(found, profile)
+        results = self._assessed(found, profile, catalog, k)
+        for r in results:
+            for near in index.nearby(r.info.key):
+                other = catalog.occupations.get(near.occupation)
+                if other is not None and fit(other, profile, asked=False).factor > 0:  # never past a stated limit
+                    r.nearby.append((other, near))
+        return results
+
+    def _candidates(self, profile: Profile, catalog: Catalog, index: SkillOccupations) -> dict[str, OccupationResult]:
+        """Every occupation some evidence points at, with its raw score and reasons."""
         found: dict[str, OccupationResult] = {}
 
         def add(info: OccupationInfo | None, weight: float, reason: dict[str, object]) -> None:
@@ -130,8 +145,6 @@ class Matcher:
             for info, score in self._related(goal.title, lang):
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": goal.title,
                                                        "score": round(score, 3)})
-        index = self.skill_index(catalog)
-        support = index.support(profile.skills)
         for claim in profile.skills:
             # English words with no ESCO relations to follow (the light ESCO set has none): the occupations whose
             # names and descriptions are nearest them stand in, as for a description of experience.
@@ -139,26 +152,25 @@ class Matcher:
             if not index.has_relations(claim.uri) and not _HAN.search(words) and lang == "en":
                 for info, score in self._related(words, lang):
                     add(info, WEIGHTS["related"] * score, {"kind": "related", "text": words, "score": round(score, 3)})
+        support = index.support(profile.skills)
         strength = normalised({key: s.score for key, s in support.items()})
+        sep = "、" if lang == "zh" else ", "
         for s in strongest(support, SKILL_CANDIDATES):
             add(catalog.occupations.get(s.occupation), WEIGHTS["skills"] * strength[s.occupation],
-                {"kind": "skills", "text": "、".join(dict.fromkeys(w for w, _ in s.matched)) if lang == "zh"
-                 else ", ".join(dict.fromkeys(w for w, _ in s.matched)),
-                 "score": round(strength[s.occupation], 3),
-                 "skills": [label for _, label in s.matched][:6]})
-        for key, r in list(found.items()):
-            kinds = {reason["kind"] for reason in r.reasons}
-            r.fit = fit(r.info, profile, asked="goal" in kinds, worked="experience" in kinds)
-            if r.fit.factor == 0.0:
-                del found[key]  # contradicts what the person said they cannot do, and they did not ask for it
-            else:
-                r.score *= r.fit.factor
-        if profile.language and any(r.info.language == profile.language for r in found.values()):
+                {"kind": "skills", "text": sep.join(dict.fromkeys(w for w, _ in s.matched)),
+                 "score": round(strength[s.occupation], 3), "skills": [label for _, label in s.matched][:6]})
+        if lang and any(r.info.language == lang for r in found.values()):
             # Occupations in the conversation's language first; the other scheme is reachable by the search API.
-            found = {key: r for key, r in found.items() if r.info.language == profile.language}
-        # Assessing requirements costs a search per occupation without ESCO relations, so candidates are assessed
-        # strongest first and the rest skipped once they cannot reach the top k: coverage only ever lowers a score
-        # (factor 1 - COVERAGE_WEIGHT .. 1), so a raw score below the k-th final score is out. Exact pruning.
+            found = {key: r for key, r in found.items() if r.info.language == lang}
+        return found
+
+    def _assessed(self, found: dict[str, OccupationResult], profile: Profile, catalog: Catalog,
+                  k: int) -> list[OccupationResult]:
+        """The top k after weighing how many of each occupation's requirements the person already meets.
+
+        Assessing requirements costs a search per occupation without ESCO relations, so candidates are assessed
+        strongest first and the rest skipped once they cannot reach the top k: coverage only ever lowers a score
+        (factor 1 - COVERAGE_WEIGHT .. 1), so a raw score below the k-th final score is out. Exact pruning."""
         have = frozenset(c.uri for c in profile.skills if c.uri)
         results: list[OccupationResult] = []
         finals: list[float] = []
@@ -176,12 +188,19 @@ class Matcher:
             top = results[0].score or 1.0
             for r in results:
                 r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
-        for r in results[:k]:
-            for near in index.nearby(r.info.key):
-                other = catalog.occupations.get(near.occupation)
-                if other is not None and fit(other, profile, asked=False).factor > 0:  # never past a stated limit
-                    r.nearby.append((other, near))
         return results[:k]
+
+
+def _realistic(found: dict[str, OccupationResult], profile: Profile) -> dict[str, OccupationResult]:
+    """Drop what contradicts the person's stated limits (unless they asked for it), lower longer routes."""
+    kept = {}
+    for key, r in found.items():
+        kinds = {reason["kind"] for reason in r.reasons}
+        r.fit = fit(r.info, profile, asked="goal" in kinds, worked="experience" in kinds)
+        if r.fit.factor > 0.0:
+            r.score *= r.fit.factor
+            kept[key] = r
+    return kept
 
 
 def _merge_reasons(reasons: list[dict[str, object]]) -> list[dict[str, object]]:

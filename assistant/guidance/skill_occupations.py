@@ -14,8 +14,6 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from assistant.guidance.catalog import Catalog, OccupationInfo, Task
 from assistant.guidance.profile import SkillClaim
 from assistant.index.lexical import LexicalIndex
@@ -134,9 +132,6 @@ class SkillOccupations:
         telling = 1.0 / math.log2(1 + max(spread, 1))
         return [(key, share * telling, line) for key, (share, line) in best.items()]
 
-    def occupation(self, key: str) -> OccupationInfo | None:
-        return self._occupations.get(key)
-
     def nearby(self, key: str, k: int = NEARBY) -> list[Nearby]:
         """Up to k other occupations sharing the most (telling) skills with this one, same scheme: where someone
         who does this work could also go, with what the two share and what the other one asks in addition."""
@@ -200,9 +195,8 @@ def normalised(scores: dict[str, float]) -> dict[str, float]:
 
 
 def strongest(support: dict[str, SkillSupport], k: int) -> list[SkillSupport]:
-    order = np.argsort([-s.score for s in support.values()], kind="stable")
-    values = list(support.values())
-    return [values[i] for i in order[:k]]
+    """The k best supported occupations, best first (ties in the order they were found)."""
+    return sorted(support.values(), key=lambda s: -s.score)[:k]
 
 
 _BUILT: dict[str, SkillOccupations] = {}
