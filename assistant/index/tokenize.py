@@ -9,7 +9,7 @@ import re
 import sys
 import threading
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 # Bump when tokens change for the same text: a lexical index records it and refuses to load under another.
@@ -114,6 +114,15 @@ def _latin_tokens(segment: str, out: list[str]) -> None:
         out.append(word if word[-1].isdigit() else stem_english(word))
 
 
+def _segments(text: str) -> Iterator[tuple[bool, str]]:
+    """The NFKC-normalised, case-folded text as (is a Han run, piece) pairs, in order."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    # re.split with a capturing group alternates: non-Han, Han, non-Han, …
+    for i, segment in enumerate(_CJK_RUN.split(text)):
+        if segment:
+            yield bool(i % 2), segment
+
+
 def tokenize(text: str) -> list[str]:
     """Tokens of one text, in order, repeats kept (BM25 counts them).
 
@@ -121,13 +130,9 @@ def tokenize(text: str) -> list[str]:
     stop words; everything else is NFKC-normalised (full-width Ｐｙｔｈｏｎ → python), case-folded, split on
     non-alphanumerics, stripped of English stop words and stemmed. Digit codes stay whole.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
-    # re.split with a capturing group alternates: non-Han, Han, non-Han, …
-    for i, segment in enumerate(_CJK_RUN.split(text)):
-        if not segment:
-            continue
-        if i % 2:
+    for han, segment in _segments(text):
+        if han:
             words = [w for w in _jieba().lcut_for_search(segment) if w not in CHINESE_STOP_WORDS]
             out.extend(words)
             # Character bigrams jieba did not emit: job-ad titles are full of words missing from its dictionary
@@ -151,12 +156,9 @@ def tokenize_many(texts: Sequence[str]) -> list[list[str]]:
 def words(text: str) -> list[str]:
     """The words of a short phrase, in order: jieba's precise cut for Han runs (焊接工程技术人员 stays one word, no
     sub-words or bigrams), stems for the rest, stop words dropped. For comparing phrases, not for the index."""
-    text = unicodedata.normalize("NFKC", text).casefold()
     out: list[str] = []
-    for i, segment in enumerate(_CJK_RUN.split(text)):
-        if not segment:
-            continue
-        if i % 2:
+    for han, segment in _segments(text):
+        if han:
             out.extend(w for w in _jieba().lcut(segment) if w not in CHINESE_STOP_WORDS)
         else:
             _latin_tokens(segment, out)
