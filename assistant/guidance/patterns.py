@@ -284,7 +284,7 @@ _LIMITS = [
     ("no-computer", r"电脑(?:用得|玩得|操作)?(?:不太|不怎么|不大|不)(?:会|熟|行|懂|好)|不(?:太|怎么|大)?会(?:用|操作|玩)?电脑|"
                     r"不(?:太|怎么)?会上网|(?:not good|bad|no good) (?:with|at) computers?|"
                     r"(?:can'?t|cannot|don'?t know how to) use (?:a )?computers?|no computer skills|computer illiterate"),
-    ("no-phone", r"(?:不能|不想|不会|不敢|怕|不愿意?)(?:打|接)电话|不(?:能|会)用手机|不做电话|电话(?:销售|客服)?(?:不想|不做|不行)|"
+    ("no-phone", r"(?:不能|不想|不会|不敢|怕|不愿意?|不(?:需要|用|要|必))(?:打|接)电话|不(?:能|会)用手机|不做电话|电话(?:销售|客服)?(?:不想|不做|不行)|"
                  r"(?:can'?t|cannot|don'?t want to|won'?t) (?:use a phone|make (?:phone )?calls|work on the phone|do phone)|"
                  r"no phone (?:work|calls)"),
     ("wheelchair", r"坐轮椅|轮椅|wheelchair"),

@@ -254,6 +254,7 @@ def test_empty_text_gives_empty_facts() -> None:
         ("不太会用电脑", ["no-computer"]),
         ("电脑用得挺熟", []),
         ("我不敢打电话", ["no-phone"]),
+        ("想找不需要打电话的工作", ["no-phone"]),
         ("我坐轮椅，想在家做点网上的工作", ["wheelchair", "home-based"]),
         ("居家办公最好", ["home-based"]),
         ("I can't work nights and I'm not good with computers", ["no-shifts", "no-computer"]),
