@@ -23,6 +23,7 @@ WEIGHTS = {"goal": 1.0, "experience": 0.8, "skills": 0.6, "related": 0.45}
 RELATED_PER_PHRASE = 5
 INFERRED_SKILLS = 8
 _HAN = re.compile(r"[\u4e00-\u9fff]")
+YEARS_WEIGHT, YEARS_CAP = 0.5, 10.0  # experience weighs up to 1.5× at ten years or more
 SKILL_CANDIDATES = 30  # occupations the skills propose, strongest first, before requirements are assessed
 # Coverage moves the order only a little: a goal the person lacks skills for is still their goal.
 COVERAGE_WEIGHT = 0.3
@@ -137,7 +138,7 @@ class Matcher:
             what = exp.what + (f"（{exp.years:g}年）" if exp.years and lang == "zh" else
                                f" ({exp.years:g} years)" if exp.years else "")
             if exp.occupation:
-                add(lookup(exp.occupation), WEIGHTS["experience"] * max(exp.occupation.score, 0.5),
+                add(lookup(exp.occupation), WEIGHTS["experience"] * max(exp.occupation.score, 0.5) * seniority(exp.years),
                     {"kind": "experience", "text": what, "score": round(exp.occupation.score, 3)})
             for info, score in self._related(exp.what, lang):
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": what, "score": round(score, 3)})
@@ -189,6 +190,11 @@ class Matcher:
             for r in results:
                 r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
         return results[:k]
+
+
+def seniority(years: float | None) -> float:
+    """Years in a job make it stronger evidence: ten years of it count half again as much as a few months."""
+    return 1.0 + YEARS_WEIGHT * min(years or 0.0, YEARS_CAP) / YEARS_CAP
 
 
 def _realistic(found: dict[str, OccupationResult], profile: Profile) -> dict[str, OccupationResult]:

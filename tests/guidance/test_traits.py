@@ -65,3 +65,10 @@ def test_fit(info: OccupationInfo, profile: Profile, asked: bool, worked: bool,
              expected: tuple[tuple[str, ...], bool, float]) -> None:
     got = fit(info, profile, asked=asked, worked=worked)
     assert (got.conflicts, got.longer_route, got.factor) == expected
+
+
+@pytest.mark.parametrize(("years", "factor"), [(None, 1.0), (0, 1.0), (2, 1.1), (10, 1.5), (25, 1.5)])
+def test_years_of_experience_strengthen_it(years: float | None, factor: float) -> None:
+    from assistant.guidance.matching import seniority
+
+    assert seniority(years) == pytest.approx(factor)
