@@ -62,9 +62,9 @@ def _why_occupation(o: dict[str, Any], lang: str) -> str:
 # How the person's stated limits are named back to them (guidance.profile.LIMITS).
 LIMIT_WORDS = {
     "zh": {"no-shifts": "不倒班", "no-computer": "电脑不太会", "no-phone": "不做电话工作", "wheelchair": "坐轮椅",
-           "home-based": "在家工作"},
+           "home-based": "在家工作", "minor": "未满18岁"},
     "en": {"no-shifts": "no shifts", "no-computer": "not at ease with computers", "no-phone": "no phone work",
-           "wheelchair": "uses a wheelchair", "home-based": "work from home"},
+           "wheelchair": "uses a wheelchair", "home-based": "work from home", "minor": "under 18"},
 }
 
 

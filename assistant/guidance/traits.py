@@ -18,6 +18,8 @@ NEEDS_TRAIT = {"home-based": "remote"}
 DEGREE_LEVELS = frozenset({"bachelor", "master", "doctorate"})
 BELOW_DEGREE = frozenset({"none", "primary", "junior-secondary", "senior-secondary", "vocational-secondary",
                           "vocational-college"})
+ADULT_AGE = 18
+LEAD_YEARS = 3.0  # years of work after which a management role is a realistic next step
 LONGER_ROUTE_KNOWN = 0.35  # factor for a degree occupation when the person's schooling is known to be below it
 LONGER_ROUTE_UNKNOWN = 0.7  # and when their schooling was not said: plausible, but not a first pick
 
@@ -27,7 +29,7 @@ class Fit:
     """Whether an occupation fits the person: the limits it contradicts, and whether it is a longer route."""
 
     conflicts: tuple[str, ...]  # the person's limits this occupation contradicts
-    longer_route: bool  # it usually needs a degree the person has not said they have
+    longer_route: bool  # it usually needs a degree, or years of work, the person has not said they have
     factor: float  # what its score is multiplied by (1.0: no concern)
 
 
@@ -73,9 +75,21 @@ def fit(info: OccupationInfo, profile: Profile, *, asked: bool, worked: bool = F
     limits = profile.constraints.limits
     conflicts = [limit for limit in limits if AVOID.get(limit) in have]
     conflicts += [limit for limit in limits if limit in NEEDS_TRAIT and NEEDS_TRAIT[limit] not in have]
+    if "adult" in have and profile.age is not None and profile.age < ADULT_AGE:
+        conflicts.append("minor")  # not a preference: the law keeps under-18s out of this work
     degree = has_degree(profile)
     longer = "degree" in have and not worked and degree is not True
+    # Managing comes after years in the field: someone with little or no work behind them starts further back.
+    longer = longer or ("lead" in have and not worked and years_worked(profile) < LEAD_YEARS)
     factor = 1.0
     if longer and not asked:
-        factor = LONGER_ROUTE_KNOWN if degree is False else LONGER_ROUTE_UNKNOWN
+        factor = LONGER_ROUTE_KNOWN if degree is False or profile.age is not None and profile.age < 25 \
+            else LONGER_ROUTE_UNKNOWN
+    if "minor" in conflicts:
+        return Fit(tuple(conflicts), longer, 0.0)  # even when asked for
     return Fit(tuple(conflicts), longer, 0.0 if conflicts and not asked else factor)
+
+
+def years_worked(profile: Profile) -> float:
+    """Years of work the person has told of (paid or not), all jobs together."""
+    return sum(e.years or 0.0 for e in profile.experience)

@@ -30,6 +30,8 @@ def esco(isco: str) -> OccupationInfo:
         (csco("2-05-01-01"), {"degree"}),  # a physician
         (csco("4-01-02-04"), set()),  # 收银员: nothing noted
         (esco("7212"), {"physical"}),  # welders (ISCO 7212)
+        (csco("6-16-01-09"), {"shifts", "physical", "adult"}),  # mining: no under-18s (Labour Law art. 64)
+        (csco("1-06-01-00"), {"degree", "lead"}),
         (esco("2512"), {"degree", "computer", "remote"}),  # software developers
         (esco("5244"), {"phone", "computer", "remote"}),  # contact centre salespersons
         (OccupationInfo("esco", None, "u", "t", "en", "", (), (), None, (), (), SRC), set()),  # no ISCO code known
@@ -39,8 +41,12 @@ def test_traits_come_from_the_most_specific_group(info: OccupationInfo, expected
     assert traits(info) == expected
 
 
-def person(limits: list[str] = [], education: str | None = None) -> Profile:  # noqa: B006 - never mutated
-    return Profile(education=education, constraints=Constraints(limits=list(limits)))
+def person(limits: list[str] = [], education: str | None = None, age: int | None = None,  # noqa: B006
+           years: float | None = None) -> Profile:
+    from assistant.guidance.profile import Experience
+
+    return Profile(education=education, age=age, constraints=Constraints(limits=list(limits)),
+                   experience=[Experience("某项工作", years=years)] if years else [])
 
 
 @pytest.mark.parametrize(
@@ -59,6 +65,12 @@ def person(limits: list[str] = [], education: str | None = None) -> Profile:  # 
         (csco("2-05-01-01"), person(education="bachelor"), False, False, (((), False, 1.0))),
         (csco("2-05-01-01"), person(education="senior-secondary"), True, False, (((), True, 1.0))),  # their goal
         (csco("2-05-01-01"), person(education="senior-secondary"), False, True, (((), False, 1.0))),  # their work
+        (csco("2-05-01-01"), person(age=19), False, False, (((), True, LONGER_ROUTE_KNOWN))),  # young, schooling unsaid
+        (csco("6-16-01-09"), person(age=16), False, False, ((("minor",), False, 0.0))),
+        (csco("6-16-01-09"), person(age=16), True, False, ((("minor",), False, 0.0))),  # the law, even when asked
+        (csco("6-16-01-09"), person(age=18), False, False, (((), False, 1.0))),
+        (csco("1-06-01-00"), person(education="bachelor", years=1), False, False, (((), True, LONGER_ROUTE_UNKNOWN))),
+        (csco("1-06-01-00"), person(education="bachelor", years=8), False, False, (((), False, 1.0))),
     ],
 )
 def test_fit(info: OccupationInfo, profile: Profile, asked: bool, worked: bool,
