@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -14,6 +13,7 @@ from assistant.guidance.traits import Fit, fit
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
 from assistant.retrieval.normalise import normalise_occupation
+from assistant.retrieval.crosslingual import language_of
 from assistant.retrieval.search import Query, SearchService
 
 # How much each kind of evidence counts. A stated goal is what the person came for; their own job is next; what
@@ -22,7 +22,6 @@ from assistant.retrieval.search import Query, SearchService
 WEIGHTS = {"goal": 1.0, "experience": 0.8, "skills": 0.6, "related": 0.45}
 RELATED_PER_PHRASE = 5
 INFERRED_SKILLS = 8
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 YEARS_WEIGHT, YEARS_CAP = 0.5, 10.0  # experience weighs up to 1.5× at ten years or more
 SKILL_CANDIDATES = 30  # occupations the skills propose, strongest first, before requirements are assessed
 # Coverage moves the order only a little: a goal the person lacks skills for is still their goal.
@@ -163,7 +162,7 @@ class Matcher:
             # English words with no ESCO relations to follow (the light ESCO set has none): the occupations whose
             # names and descriptions are nearest them stand in, as for a description of experience.
             words = claim.evidence or claim.label
-            if not index.has_relations(claim.uri) and not _HAN.search(words) and lang == "en":
+            if not index.has_relations(claim.uri) and language_of(words) == "en" and lang == "en":
                 for info, score in self._related(words, lang):
                     add(info, WEIGHTS["related"] * score, {"kind": "related", "text": words, "score": round(score, 3)})
         support = index.support(profile.skills)

@@ -9,7 +9,6 @@ all the occupations whose tasks set welding parameters, not only the one whose t
 from __future__ import annotations
 
 import math
-import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,6 +16,7 @@ from dataclasses import dataclass, field
 from assistant.guidance.catalog import Catalog, OccupationInfo, Task
 from assistant.guidance.profile import SkillClaim
 from assistant.index.lexical import LexicalIndex
+from assistant.retrieval.crosslingual import language_of
 
 ESSENTIAL, OPTIONAL = 1.0, 0.5  # an essential skill says more about an occupation than an optional one
 TASK_HITS = 60  # task lines compared per skill phrase
@@ -26,7 +26,6 @@ TASK_FLOOR = 0.35  # a task line scoring below this share of the phrase's own be
 SIZE_POWER = 0.5
 IDF_POWER = 2.0  # votes weigh idf² (the cosine of TF-IDF skill vectors): a rare skill outweighs several common ones
 NEARBY = 3  # nearby occupations shown per recommended one
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 @dataclass(frozen=True)
@@ -103,7 +102,7 @@ class SkillOccupations:
                     vote(key, strength * idf ** IDF_POWER * relation, words, claim.label)
             # Chinese words are compared with the CSCO task lines even when they were anchored in ESCO: that anchor
             # crossed languages, and the Chinese occupations are the ones a Chinese conversation recommends.
-            if not related or _HAN.search(words):
+            if not related or language_of(words) == "zh":
                 for key, share, line in self._task_votes(words):
                     vote(key, strength * share, words, line)
         for key, s in found.items():
