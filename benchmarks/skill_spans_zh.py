@@ -9,7 +9,7 @@ and skipped.
 Prints strict span P/R/F1 (exact offsets, label ignored), relaxed P/R/F1 (any character overlap, one-to-one
 matching), sentence-level detection accuracy (has a skill or not) and relaxed recall per gold label, for the
 clause baseline (every clause, split on ，,；;。、, its enumeration such as "1、" or "2." removed) and, when
-`assistant.guidance.skills` exists, SkillPath's `SkillExtractor.mentions`.
+`assistant.understanding.skills` exists, SkillPath's `SkillExtractor.mentions`.
 """
 
 from __future__ import annotations

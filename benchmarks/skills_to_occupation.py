@@ -65,7 +65,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     from fastapi.testclient import TestClient
 
     from assistant.api.app import create_app
-    from assistant.guidance.catalog import load_catalog
+    from assistant.retrieval.catalog import load_catalog
     from assistant.store.db import make_engine, make_sessionmaker
 
     ensure_esco_home(args.home)

@@ -20,7 +20,7 @@ from assistant.casework.views import (
 )
 from assistant.dialogue.saved import build_plan
 from assistant.errors import NotFoundError
-from assistant.guidance.profile import Profile
+from assistant.understanding.profile import Profile
 from assistant.store.case_search import search_conversations
 from assistant.store.cases import assignments_of, get_assignment, handovers, list_notes
 from assistant.store.clock import as_utc

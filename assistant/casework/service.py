@@ -21,7 +21,7 @@ from assistant.casework.skills import Anchor
 from assistant.casework.suggestions import SUGGESTION_KINDS, Suggestion, suggestions_of
 from assistant.casework.views import LiveUpdate, Person, SearchResult, SessionDetail, SessionFilter
 from assistant.dialogue.saved import build_plan
-from assistant.guidance.profile import Profile, SkillClaim
+from assistant.understanding.profile import Profile, SkillClaim
 from assistant.store.cases import add_note, assign, get_assignment
 from assistant.store.conversations import set_state
 from assistant.store.models import Conversation

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from assistant.casework.errors import CaseError
-from assistant.guidance.profile import Profile, SkillClaim
+from assistant.understanding.profile import Profile, SkillClaim
 
 # Turns what a counsellor typed (a label or a taxonomy URI) into an anchored claim; GuidanceService.skill_from_form.
 Anchor = Callable[[str], SkillClaim | None]

@@ -24,8 +24,8 @@ from assistant.dialogue.render import (
     step_card,
 )
 from assistant.errors import ConflictError, NotFoundError, QueryError
-from assistant.guidance.extract import apply
-from assistant.guidance.profile import Profile
+from assistant.understanding.extract import apply
+from assistant.understanding.profile import Profile
 from assistant.guidance.service import GuidanceService
 from assistant.store.clock import as_utc
 from assistant.store.conversations import add_message, create_conversation, get_conversation, set_state

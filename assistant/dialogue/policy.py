@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass
 
 from assistant.errors import QueryError
-from assistant.guidance.catalog import Catalog
-from assistant.guidance.overlap import features
+from assistant.retrieval.catalog import Catalog
+from assistant.understanding.overlap import features
 from assistant.retrieval.search import Hit, Query, SearchService
 
 # Question words and fillers are cut out before the question's content words are compared with a passage.

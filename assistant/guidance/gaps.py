@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from assistant.guidance.catalog import Catalog, OccupationInfo
-from assistant.guidance.overlap import overlap
-from assistant.guidance.profile import Profile
+from assistant.retrieval.catalog import Catalog, OccupationInfo
+from assistant.understanding.overlap import overlap
+from assistant.understanding.profile import Profile
 
 # A requirement counts as met when the person's words cover this share of it (or a claim anchors in it directly).
 COVERED = 0.5

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.guidance.catalog import Catalog, OccupationInfo
+from assistant.retrieval.catalog import Catalog, OccupationInfo
 from assistant.guidance.gaps import Assessment, Requirement, assess, requirements
-from assistant.guidance.profile import OccupationRef, Profile
+from assistant.understanding.profile import OccupationRef, Profile
 from assistant.guidance.skill_occupations import Nearby, SkillOccupations, for_catalog, normalised, strongest
 from assistant.guidance.traits import Fit, fit
 from assistant.index.embedders import Embedder

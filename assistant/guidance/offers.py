@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.errors import QueryError
-from assistant.guidance.catalog import Catalog
+from assistant.retrieval.catalog import Catalog
 from assistant.guidance.coverage import Syllabus
 from assistant.guidance.gaps import Requirement
 from assistant.guidance.matching import OccupationResult
-from assistant.guidance.profile import Constraints
+from assistant.understanding.profile import Constraints
 from assistant.ingest.offer_fields import mode_of
 from assistant.retrieval.gazetteer import full_name, spellings
 from assistant.retrieval.search import Query, SearchService

@@ -8,7 +8,7 @@ from typing import Any
 from assistant.errors import QueryError
 from assistant.guidance.matching import OccupationResult
 from assistant.guidance.offers import OfferResult
-from assistant.guidance.profile import Profile
+from assistant.understanding.profile import Profile
 from assistant.retrieval.search import Hit, Query, SearchService
 
 # Apprenticeships and courses on the way: the first that fits, then (after a course that teaches only some gaps)

@@ -9,14 +9,14 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import QueryError, SkillPathError
-from assistant.guidance.catalog import CatalogHolder
-from assistant.guidance.extract import ProfileExtractor, apply
+from assistant.retrieval.catalog import CatalogHolder
+from assistant.understanding.extract import ProfileExtractor, apply
 from assistant.guidance.matching import Matcher, OccupationResult
 from assistant.guidance.offers import OfferResult, recommend_offers
 from assistant.guidance.pathway import Step, build_pathway
-from assistant.guidance.patterns import detect_language, extract_facts
-from assistant.guidance.profile import Profile, SkillClaim
-from assistant.guidance.skills import SkillExtractor
+from assistant.understanding.patterns import detect_language, extract_facts
+from assistant.understanding.profile import Profile, SkillClaim
+from assistant.understanding.skills import SkillExtractor
 from assistant.guidance.warm import QueryWarmer
 from assistant.retrieval.runtime import Retrieval
 from assistant.store.outages import OUTAGES

@@ -13,8 +13,8 @@ import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from assistant.guidance.catalog import Catalog, OccupationInfo, Task
-from assistant.guidance.profile import SkillClaim
+from assistant.retrieval.catalog import Catalog, OccupationInfo, Task
+from assistant.understanding.profile import SkillClaim
 from assistant.index.lexical import LexicalIndex
 from assistant.retrieval.crosslingual import language_of
 

@@ -7,8 +7,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.guidance.catalog import OccupationInfo
-from assistant.guidance.profile import Profile
+from assistant.retrieval.catalog import OccupationInfo
+from assistant.understanding.profile import Profile
 
 TRAITS_FILE = Path(__file__).resolve().parent / "data" / "occupation-traits.tsv"
 # A stated limit rules out occupations with this trait (profile.LIMITS); home-based asks for the opposite.

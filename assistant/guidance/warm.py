@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from assistant.errors import QueryError, SkillPathError
-from assistant.guidance.catalog import Catalog
+from assistant.retrieval.catalog import Catalog
 from assistant.guidance.matching import infer_query
 from assistant.guidance.offers import offer_query
 from assistant.guidance.pathway import POLICY_QUERIES

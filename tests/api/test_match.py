@@ -156,7 +156,7 @@ def test_recommended_occupations_name_nearby_ones_with_what_they_share(client: T
     ],
 )
 def test_stated_limits_rule_occupations_out(client: TestClient, text: str, ruled_out: tuple[str, ...]) -> None:
-    from assistant.guidance.catalog import OccupationInfo
+    from assistant.retrieval.catalog import OccupationInfo
     from assistant.guidance.traits import traits
 
     out = _match(client, text=text + "，会电焊，会看图纸", k=10)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from assistant.guidance.profile import SkillClaim
+from assistant.understanding.profile import SkillClaim
 from assistant.store.conversations import add_message, create_conversation, set_state
 
 WELDING_SAID = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"

@@ -12,7 +12,7 @@ from assistant.accounts.audit import list_events
 from assistant.casework.errors import CaseError
 from assistant.casework.service import Casework
 from assistant.errors import NotFoundError
-from assistant.guidance.profile import Profile
+from assistant.understanding.profile import Profile
 from assistant.store.conversations import get_conversation
 from tests.casework.seed import ESCO_WELD
 

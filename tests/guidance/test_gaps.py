@@ -6,9 +6,9 @@ from collections.abc import Callable
 
 import pytest
 
-from assistant.guidance.catalog import Catalog, OccupationInfo, Task
+from assistant.retrieval.catalog import Catalog, OccupationInfo, Task
 from assistant.guidance.gaps import COVERED, MAX_REQUIREMENTS, Assessment, Requirement, assess, requirements
-from assistant.guidance.profile import Experience, Profile, SkillClaim
+from assistant.understanding.profile import Experience, Profile, SkillClaim
 
 ESCO_SOURCE = {"name": "esco", "version": "1.2", "url": "https://esco.ec.europa.eu"}
 CSCO_SOURCE = {"name": "csco2022", "version": "2022", "url": None}

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 from assistant.errors import QueryError
-from assistant.guidance.catalog import Catalog, OccupationInfo
+from assistant.retrieval.catalog import Catalog, OccupationInfo
 from assistant.guidance.gaps import Assessment, Requirement
 from assistant.guidance.matching import OccupationResult
 from assistant.guidance.offers import (
@@ -20,7 +20,7 @@ from assistant.guidance.offers import (
     reach,
     recommend_offers,
 )
-from assistant.guidance.profile import Constraints, Profile
+from assistant.understanding.profile import Constraints, Profile
 from assistant.guidance.service import recommendation_notes
 from assistant.retrieval.search import Hit, Query, SearchService
 

@@ -7,12 +7,12 @@ from typing import Any, cast
 import pytest
 
 from assistant.errors import QueryError
-from assistant.guidance.catalog import OccupationInfo
+from assistant.retrieval.catalog import OccupationInfo
 from assistant.guidance.gaps import Assessment, Requirement
 from assistant.guidance.matching import OccupationResult
 from assistant.guidance.offers import OfferResult
 from assistant.guidance.pathway import MAX_LEARNING_STEPS, POLICY_QUERIES, TITLES, Step, build_pathway
-from assistant.guidance.profile import Constraints, Experience, Profile
+from assistant.understanding.profile import Constraints, Experience, Profile
 from assistant.retrieval.search import Hit, Query, SearchService
 
 POLICY_SOURCE = {"name": "policy-demo", "version": "2024", "url": "https://example.org/policy"}

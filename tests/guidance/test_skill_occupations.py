@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guidance.catalog import Catalog, OccupationInfo, Task
-from assistant.guidance.profile import SkillClaim
+from assistant.retrieval.catalog import Catalog, OccupationInfo, Task
+from assistant.understanding.profile import SkillClaim
 from assistant.guidance.skill_occupations import SkillOccupations, normalised, strongest
 
 SRC = {"name": "esco", "version": "1.1.1", "url": None}

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guidance.catalog import OccupationInfo
-from assistant.guidance.profile import Constraints, Profile
+from assistant.retrieval.catalog import OccupationInfo
+from assistant.understanding.profile import Constraints, Profile
 from assistant.guidance.traits import LONGER_ROUTE_KNOWN, LONGER_ROUTE_UNKNOWN, fit, traits
 
 SRC = {"name": "x", "version": "1", "url": None}
@@ -43,7 +43,7 @@ def test_traits_come_from_the_most_specific_group(info: OccupationInfo, expected
 
 def person(limits: list[str] = [], education: str | None = None, age: int | None = None,  # noqa: B006
            years: float | None = None) -> Profile:
-    from assistant.guidance.profile import Experience
+    from assistant.understanding.profile import Experience
 
     return Profile(education=education, age=age, constraints=Constraints(limits=list(limits)),
                    experience=[Experience("某项工作", years=years)] if years else [])

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.guidance.catalog import Catalog
+from assistant.retrieval.catalog import Catalog
 from assistant.guidance.matching import infer_query
 from assistant.guidance.offers import offer_query
 from assistant.guidance.service import GuidanceService, make_guidance

@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from assistant.errors import QueryError
-from assistant.guidance.catalog import Catalog
-from assistant.guidance.clauses import items, parse
-from assistant.guidance.overlap import overlap
+from assistant.retrieval.catalog import Catalog
+from assistant.understanding.clauses import items, parse
+from assistant.understanding.overlap import overlap
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.crosslingual import language_of
 from assistant.retrieval.search import MAX_QUERY_CHARS, Query, SearchService

@@ -6,8 +6,8 @@ import functools
 import re
 from dataclasses import dataclass, field
 
-from assistant.guidance.numbers import EN_NUM, ZH_NUM, chinese_number, clause_after, clause_before, english_number, number
-from assistant.guidance.places import PlaceMention, find_places
+from assistant.understanding.numbers import EN_NUM, ZH_NUM, chinese_number, clause_after, clause_before, english_number, number
+from assistant.understanding.places import PlaceMention, find_places
 
 
 @dataclass(frozen=True)

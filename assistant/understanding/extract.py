@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from assistant.guidance.clauses import parse
-from assistant.guidance.overlap import features
-from assistant.guidance.patterns import extract_facts
-from assistant.guidance.profile import Experience, OccupationRef, Profile, SkillClaim
-from assistant.guidance.skills import SkillExtractor, SkillMention
+from assistant.understanding.clauses import parse
+from assistant.understanding.overlap import features
+from assistant.understanding.patterns import extract_facts
+from assistant.understanding.profile import Experience, OccupationRef, Profile, SkillClaim
+from assistant.understanding.skills import SkillExtractor, SkillMention
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
 from assistant.retrieval.normalise import normalise_occupation, normalise_texts

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guidance.clauses import Clause, classify, items, parse, split_clauses
+from assistant.understanding.clauses import Clause, classify, items, parse, split_clauses
 
 ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
 EN = "I worked as a welder in a factory for three years, I can read drawings, I want a paid apprenticeship in Huzhou"

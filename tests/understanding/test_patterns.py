@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.guidance.numbers import chinese_number
-from assistant.guidance.patterns import Facts, detect_language, extract_facts
+from assistant.understanding.numbers import chinese_number
+from assistant.understanding.patterns import Facts, detect_language, extract_facts
 
 ACCEPTANCE_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
 ACCEPTANCE_EN = ("I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship "
