@@ -245,7 +245,7 @@ def search(args: argparse.Namespace, built: Built, report: Report) -> None:
     """Load the version just built and measure dense, exact and hybrid search on it."""
     from assistant.index.embedders import E5SmallEmbedder
     from assistant.index.loaded import Filters
-    from assistant.retrieval.crosslingual import language_of
+    from assistant.text import language_of
     from assistant.retrieval.gazetteer import spellings
     from assistant.retrieval.runtime import make_retrieval
     from assistant.retrieval.search import Query, SearchService

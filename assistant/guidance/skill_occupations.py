@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from assistant.retrieval.catalog import Catalog, OccupationInfo, Task
 from assistant.understanding.profile import SkillClaim
 from assistant.index.lexical import LexicalIndex
-from assistant.retrieval.crosslingual import language_of
+from assistant.text import language_of
 
 ESSENTIAL, OPTIONAL = 1.0, 0.5  # an essential skill says more about an occupation than an optional one
 TASK_HITS = 60  # task lines compared per skill phrase

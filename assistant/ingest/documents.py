@@ -14,11 +14,11 @@ from typing import cast
 
 from assistant.errors import InputError
 from assistant.ingest.records import DocumentRecord, PassageRecord, SourceBundle
+from assistant.text import language_of
 from assistant.ingest.textsplit import (
     MAX_CHARS,
     Block,
     Language,
-    detect_language,
     heading_rank,
     markdown_heading,
     markdown_lines,
@@ -96,7 +96,7 @@ def parse_document(path: Path, key: str) -> DocumentRecord:
         raise InputError(path, "no text found")
     meta = parsed.meta
     whole = "\n".join(text for _, text in parsed.blocks)
-    language = cast(Language, meta.get("language") or detect_language(whole))  # front matter allows zh|en only
+    language = cast(Language, meta.get("language") or language_of(whole))  # front matter allows zh|en only
     first_block = parsed.blocks[0][1].splitlines()[:1] if parsed.blocks else []
     title = meta.get("title") or parsed.title or _first_line(first_block) or path.stem
     return DocumentRecord(
@@ -105,7 +105,7 @@ def parse_document(path: Path, key: str) -> DocumentRecord:
         language=language,
         checksum=hashlib.sha256(data).hexdigest(),
         passages=tuple(
-            PassageRecord(ordinal=n, text=text, section_path=section, language=detect_language(text, default=language))
+            PassageRecord(ordinal=n, text=text, section_path=section, language=language_of(text, language))
             for n, (section, text) in enumerate(pack_sections(parsed.blocks, MAX_CHARS.get(language, 800)))
         ),
         url=meta.get("url"),

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Literal
 
-Language = Literal["zh", "en"]
+from assistant.text import Language, language_of
 # A block is a heading (rank, text) or a paragraph (None, text); lower ranks nest higher.
 Block = tuple[int | None, str]
 HeadingFn = Callable[[str], tuple[int, str] | None]
@@ -16,8 +15,6 @@ HeadingFn = Callable[[str], tuple[int, str] | None]
 MAX_CHARS: dict[str, int] = {"zh": 300, "en": 800}
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_RE = re.compile(f"[{_CJK}]")
-_LATIN_RE = re.compile(r"[A-Za-z]")
 # Full-width punctuation also glues without spaces when lines or sentences are joined.
 _CJK_EDGE = re.compile(f"[{_CJK}\u3000-\u303f\uff00-\uffef\u2014\u2026\u201c\u201d\u2018\u2019]")
 
@@ -55,17 +52,6 @@ _ITEM_RE = re.compile(
     r"^(?:[（(][0-9A-Za-z一二三四五六七八九十]{1,4}[)）]|[0-9]{1,3}[.．、](?![0-9])"
     r"|[一二三四五六七八九十]{1,3}、|第\S{1,4}[章节条])"
 )
-
-
-def detect_language(text: str, *, default: Language = "en") -> Language:
-    """'zh' when CJK characters make up at least a quarter of the letters, else 'en'."""
-    cjk = len(_CJK_RE.findall(text))
-    latin = len(_LATIN_RE.findall(text))
-    if cjk + latin == 0:
-        return default
-    # One CJK character is about one English word (~5 letters); 0.25 keeps names and
-    # acronyms inside Chinese text from flipping it to English.
-    return "zh" if cjk / (cjk + latin) >= 0.25 else "en"
 
 
 def join_text(left: str, right: str) -> str:
@@ -244,7 +230,7 @@ def pack_sections(blocks: Sequence[Block], max_chars: int) -> list[tuple[tuple[s
         if len(text) <= max_chars:
             current = text
             continue
-        *full, current = chunk_sentences(split_sentences(text, detect_language(text)), max_chars)
+        *full, current = chunk_sentences(split_sentences(text, language_of(text)), max_chars)
         chunks.extend((path, chunk) for chunk in full)
     if current:
         chunks.append((tuple(t for _, t in stack), current))

@@ -7,9 +7,9 @@ import re
 from pathlib import Path
 
 from assistant.index.tokenize import stem_english
+from assistant.text import language_of
 
 VOCABULARY = Path(__file__).resolve().parent / "data" / "occupation-terms.tsv"
-_HAN = re.compile(r"[\u4e00-\u9fff]")
 _WORD = re.compile(r"[a-z0-9]+")
 
 
@@ -33,11 +33,6 @@ def vocabulary_terms() -> list[str]:
 
 def _stems(text: str) -> tuple[str, ...]:
     return tuple(stem_english(w) for w in _WORD.findall(text.casefold()))
-
-
-def language_of(text: str) -> str:
-    """'zh' when the text has Han characters, else 'en' (the two languages SkillPath speaks)."""
-    return "zh" if _HAN.search(text) else "en"
 
 
 @functools.cache

@@ -8,7 +8,8 @@ import numpy as np
 
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
-from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_of, language_variants
+from assistant.retrieval.crosslingual import OTHER_LANGUAGE_WEIGHT, language_variants
+from assistant.text import language_of
 from assistant.retrieval.fusion import Ranked, best_per_doc
 
 DEPTH = 50  # candidates taken from each list before fusion

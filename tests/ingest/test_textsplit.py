@@ -6,28 +6,12 @@ import pytest
 
 from assistant.ingest.textsplit import (
     chunk_sentences,
-    detect_language,
     heading_rank,
     normalize_lines,
     outline_blocks,
     pack_sections,
     split_sentences,
 )
-
-
-@pytest.mark.parametrize(
-    ("text", "default", "expected"),
-    [
-        ("技能开发和终身学习", "en", "zh"),
-        ("Skills and lifelong learning.", "zh", "en"),
-        ("JULIEN MAGNAT 介绍了国际劳工组织的全球技能战略。", "en", "zh"),
-        ("The ILO office in 北京 opened a new programme for apprentices.", "zh", "en"),
-        ("", "en", "en"),
-        ("2023/05", "zh", "zh"),
-    ],
-)
-def test_detect_language(text: str, default: str, expected: str) -> None:
-    assert detect_language(text, default=default) == expected  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(

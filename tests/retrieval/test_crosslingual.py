@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.retrieval import crosslingual
-from assistant.retrieval.crosslingual import language_of, language_variants, translate
+from assistant.retrieval.crosslingual import language_variants, translate
+from assistant.text import language_of
 
 
 @pytest.mark.parametrize(
@@ -26,11 +27,6 @@ from assistant.retrieval.crosslingual import language_of, language_variants, tra
 )
 def test_translate(text: str, target: str, expected: str | None) -> None:
     assert translate(text, target) == expected
-
-
-@pytest.mark.parametrize(("text", "lang"), [("焊工", "zh"), ("welder", "en"), ("Python开发", "zh"), ("", "en")])
-def test_language_of(text: str, lang: str) -> None:
-    assert language_of(text) == lang
 
 
 def test_language_variants_keep_the_query_where_nothing_is_known() -> None:
