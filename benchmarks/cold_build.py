@@ -26,7 +26,7 @@ ENGINES = (("before: C engine for every text", "0"), ("after: batch engine", "1"
 QUALITY = (
     ("title_to_csco", "SkillPath normaliser", "all", ("n", "acc@1", "acc@5", "major@1")),
     ("skill_extraction_en", "SkillPath SkillExtractor.rank_esco", "test", ("sent", "gold", "cover", "R@5", "R@10")),
-    ("skill_spans_zh", "SkillPath SkillExtractor.mentions", None, ("pred", "strict P", "strict R", "strict F1")),
+    ("skill_spans_zh", "SkillPath SkillExtractor.mentions", "all", ("pred", "strict P", "strict R", "strict F1")),
 )
 
 

@@ -3,7 +3,9 @@
 Each sentence of ../shared/data/esco-skill-extraction-dev (SkillSpan sentences whose skill spans carry ESCO
 preferred labels) is a query; its gold is the set of ESCO labels on its rows ("LABEL NOT PRESENT" and
 "UNDERSPECIFIED" dropped; sentences left with no gold are skipped). A system maps a sentence to a ranked list of
-ESCO skills. Prints R@5 and R@10 (macro over sentences and micro over gold labels), MRR of the first gold label,
+ESCO skills. Prints RP@5 and RP@10 (R-Precision at K, the measure of Decorte et al. 2022/2023 and Clausen et al.
+2024 for this benchmark: per sentence, gold labels found in the top K divided by min(K, number of gold labels),
+averaged over sentences), R@5 and R@10 (macro over sentences and micro over gold labels), MRR of the first gold label,
 P@5, coverage (gold labels that some skill in the index matches at all), recall over the covered gold only, and
 ms per sentence, for the baseline (the search service, type=skill, on the whole sentence) and, when
 `assistant.understanding.skills` exists, SkillPath's skill extractor.
@@ -111,7 +113,7 @@ def score(sentences: Sequence[Sentence], ranked: Sequence[list[Prediction]], mat
           covered: set[str]) -> dict[str, float]:
     n_gold = sum(len(s.gold) for s in sentences)
     n_cov = sum(len(s.gold & covered) for s in sentences)
-    macro5 = macro10 = mrr = p5 = 0.0
+    macro5 = macro10 = mrr = p5 = rp5 = rp10 = 0.0
     micro5 = micro10 = 0
     for s, preds in zip(sentences, ranked):
         found: list[set[str]] = [matcher.hits(p, s.gold) for p in preds[:10]]
@@ -119,19 +121,23 @@ def score(sentences: Sequence[Sentence], ranked: Sequence[list[Prediction]], mat
         top10 = set().union(*found) if found else set()
         macro5 += len(top5) / len(s.gold)
         macro10 += len(top10) / len(s.gold)
+        rp5 += len(top5) / min(5, len(s.gold))
+        rp10 += len(top10) / min(10, len(s.gold))
         micro5 += len(top5)
         micro10 += len(top10)
         p5 += sum(1 for f in found[:5] if f) / 5
         mrr += next((1 / (i + 1) for i, f in enumerate(found) if f), 0.0)
     n = max(len(sentences), 1)
     return {"sentences": len(sentences), "gold": n_gold, "coverage": n_cov / max(n_gold, 1),
-            "R@5": macro5 / n, "R@10": macro10 / n, "mR@5": micro5 / max(n_gold, 1),
+            "RP@5": rp5 / n, "RP@10": rp10 / n, "R@5": macro5 / n, "R@10": macro10 / n,
+            "mR@5": micro5 / max(n_gold, 1),
             "mR@10": micro10 / max(n_gold, 1), "cR@5": micro5 / max(n_cov, 1), "cR@10": micro10 / max(n_cov, 1),
             "MRR": mrr / n, "P@5": p5 / n}
 
 
-HEADER = (f"{'system':<37}{'split':<12}{'sent':>5}{'gold':>6}{'cover':>7}{'R@5':>7}{'R@10':>7}{'mR@5':>7}"
-          f"{'mR@10':>7}{'cR@5':>7}{'cR@10':>7}{'MRR':>7}{'P@5':>7}{'ms/sent':>9}")
+# cold_build.py reads sent, gold, cover, R@5 and R@10 by position: new columns go after them.
+HEADER = (f"{'system':<37}{'split':<12}{'sent':>5}{'gold':>6}{'cover':>7}{'R@5':>7}{'R@10':>7}{'RP@5':>7}"
+          f"{'RP@10':>7}{'mR@5':>7}{'mR@10':>7}{'cR@5':>7}{'cR@10':>7}{'MRR':>7}{'P@5':>7}{'ms/sent':>9}")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -191,10 +197,12 @@ def main(argv: Sequence[str] | None = None) -> None:
                 continue
             m = score([sentences[i] for i in idx], [ranked[i] for i in idx], matcher, covered)
             print(f"{label:<37}{split:<12}{m['sentences']:>5}{m['gold']:>6}{m['coverage']:>7.3f}{m['R@5']:>7.3f}"
-                  f"{m['R@10']:>7.3f}{m['mR@5']:>7.3f}{m['mR@10']:>7.3f}{m['cR@5']:>7.3f}{m['cR@10']:>7.3f}"
-                  f"{m['MRR']:>7.3f}{m['P@5']:>7.3f}{ms:>9.1f}")
+                  f"{m['R@10']:>7.3f}{m['RP@5']:>7.3f}{m['RP@10']:>7.3f}{m['mR@5']:>7.3f}{m['mR@10']:>7.3f}"
+                  f"{m['cR@5']:>7.3f}{m['cR@10']:>7.3f}{m['MRR']:>7.3f}{m['P@5']:>7.3f}{ms:>9.1f}")
     engine.dispose()
-    print("R@k: share of a sentence's gold labels in the top k, macro over sentences; mR@k: micro over gold labels; "
+    print("RP@k: gold labels in the top k / min(k, gold labels), macro over sentences (R-Precision at k, as in "
+          "Decorte et al. and Clausen et al.); R@k: share of a sentence's gold labels in the top k, macro over "
+          "sentences; mR@k: micro over gold labels; "
           "cR@k: micro R@k over the gold labels the index covers; MRR: first gold label; P@5: gold hits in the "
           "top 5 / 5; cover: gold labels some skill in the index matches.")
     print(f"data: {CITATION}")

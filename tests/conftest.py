@@ -9,6 +9,7 @@ import shutil
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -179,3 +180,19 @@ def copy_indexed_home(indexed_home: IndexedHome, tmp_path: Path) -> IndexedHome:
     shutil.copytree(indexed_home.home, home)
     env = {**indexed_home.env, "SKILLPATH_HOME": str(home)}
     return IndexedHome(home, env, Settings.from_env(env))
+
+
+@pytest.fixture(scope="session")
+def fake_guidance(indexed_home: IndexedHome) -> Iterator[Any]:
+    """A read-only GuidanceService over the fake-embedder home, shared by the reading and dialogue tests."""
+    from assistant.guidance.service import make_guidance
+    from assistant.index.embedders import FakeEmbedder
+    from assistant.retrieval.runtime import make_retrieval
+
+    engine = make_engine(indexed_home.settings.database_url)
+    sessions = make_sessionmaker(engine)
+    service = make_guidance(make_retrieval(indexed_home.settings, sessions, embedder=FakeEmbedder()), sessions)
+    yield service
+    if service.warmer is not None:
+        service.warmer.stop()
+    engine.dispose()

@@ -32,7 +32,7 @@ from tests.index.test_build import offers
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTRACT = {"id", "type", "scheme", "code", "uri", "title", "score", "snippet", "source"}
-COUNTS = {"apprenticeship": 15, "occupation": 5705, "policy": 194, "skill": 13939, "training": 15}
+COUNTS = {"apprenticeship": 15, "occupation": 5705, "policy": 293, "skill": 13939, "training": 15}
 
 
 def cli(argv: list[str], env: dict[str, str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -110,7 +110,7 @@ def test_index_builds_a_new_version_and_rollback_goes_back(
     new = current(home)
     assert rc == 0 and new != old
     counts = ", ".join(f"{k} {v}" for k, v in COUNTS.items())
-    assert re.fullmatch(rf"index {new}: {counts}; 58182 units, fake 64-d flat; embedded 23332, reused 0 from cache; "
+    assert re.fullmatch(rf"index {new}: {counts}; 58380 units, fake 64-d flat; embedded 23431, reused 0 from cache; "
                         r"\d+\.\d s\n", out), out
     assert cli(["index", "--list"], home.env, capsys)[1] == f"  {old}\n* {new}\n"
     assert cli(["index", "--rollback"], home.env, capsys) == (0, f"index: now serving {old}\n", "")

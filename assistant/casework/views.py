@@ -8,8 +8,9 @@ from typing import Any
 
 from assistant.casework.plan import PlanItem
 from assistant.casework.suggestions import Suggestion
+from assistant.dialogue.state import PHASES  # one list of phases: the dialogue's
 
-PHASES = ("welcome", "experience", "confirm_skills", "goals", "recommendations", "pathway", "follow_up")
+__all__ = ["PHASES"]
 
 
 @dataclass(frozen=True)

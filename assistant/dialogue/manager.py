@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -11,36 +12,30 @@ from typing import Any
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.dialogue import policy
-from assistant.dialogue.intents import Intents, detect
-from assistant.dialogue.llm import LanguageModel, extract_fields, rephrase
+from assistant.dialogue.flow import route
+from assistant.dialogue.handlers import Context, Reply
+from assistant.dialogue.llm import LanguageModel, rephrase
+from assistant.dialogue.render import render
 from assistant.dialogue.saved import Plan, build_plan, conversation_view, forget
-from assistant.dialogue.render import (
-    occupation_card,
-    offer_card,
-    policy_card,
-    render,
-    skill_card,
-    step_card,
-)
-from assistant.errors import ConflictError, NotFoundError, QueryError
-from assistant.understanding.extract import apply
-from assistant.understanding.profile import Profile
+from assistant.dialogue.state import ConversationState, Phase
+from assistant.errors import ConflictError, NotFoundError, QueryError, SkillPathError
 from assistant.guidance.service import GuidanceService
 from assistant.store.clock import as_utc
 from assistant.store.conversations import add_message, create_conversation, get_conversation, set_state
+from assistant.text import detect as detect_language, letters
+from assistant.understanding.intents import detect
 
-PHASES = ("welcome", "experience", "confirm_skills", "goals", "recommendations", "pathway", "follow_up")
 LANGUAGES = ("zh", "en")
 SUGGESTIONS = {
     "zh": {"welcome": ["同意", "不同意"], "experience": ["我在工厂做了三年电焊，会看图纸"],
            "confirm_skills": ["对", "我不会……", "我还会……"], "goals": ["我想在湖州找个带薪学徒岗位"],
            "recommendations": ["给我学习路径", "学徒期间有补贴吗？"], "pathway": ["学徒期间有补贴吗？", "推荐"],
-           "follow_up": ["推荐", "给我学习路径"]},
+           "follow_up": ["推荐", "给我学习路径"], "interests": ["喜欢", "还行", "不喜欢"]},
     "en": {"welcome": ["I agree", "No"], "experience": ["I did welding in a factory for three years"],
            "confirm_skills": ["Yes", "I can't …", "I can also …"], "goals": ["A paid apprenticeship in Huzhou"],
            "recommendations": ["Show me a learning pathway", "Is there a subsidy for apprentices?"],
-           "pathway": ["Is there a subsidy for apprentices?", "Recommend"], "follow_up": ["Recommend", "Pathway"]},
+           "pathway": ["Is there a subsidy for apprentices?", "Recommend"], "follow_up": ["Recommend", "Pathway"],
+           "interests": ["Yes", "Sort of", "No"]},
 }
 
 
@@ -64,6 +59,7 @@ class Turn:
                 "consent": self.consent}
 
 
+log = logging.getLogger("skillpath.dialogue")
 SQLITE_BUSY_SNAPSHOT = 517  # sqlite3.h: SQLITE_BUSY | (2 << 8)
 SAVE_ATTEMPTS = 3  # a turn redone because the same conversation moved on meanwhile (two tabs, a double click)
 
@@ -78,14 +74,15 @@ class _Snapshot:
 
     id: str
     language: str
-    phase: str
+    phase: Phase
     consent: bool | None
-    state: dict[str, Any]
+    state: ConversationState
     updated_at: datetime | None  # None: a new conversation, not stored yet
 
     @classmethod
     def of(cls, row: Any) -> "_Snapshot":
-        return cls(row.id, row.language, row.phase, row.consent, dict(row.state or {}), row.updated_at)
+        return cls(row.id, row.language, Phase.read(row.phase), row.consent,
+                   ConversationState.from_dict(row.state, row.language), row.updated_at)
 
 
 class DialogueManager:
@@ -118,27 +115,42 @@ class DialogueManager:
                 if session_id and row is None:
                     raise NotFoundError(f"session_id: no conversation '{session_id}' (it may have been deleted)")
                 conv = _Snapshot.of(row) if row is not None else None
-            language = lang or (self.guidance.language_of(message) if _has_letters(message) else None)
+            detected = detect_language(message) if letters(message) >= 4 else "und"
+            language = lang or (detected if detected != "und" else None)  # 对, 👍 and Привет keep the language
             if conv is None:
-                conv = _Snapshot(uuid.uuid4().hex, language or "zh", "welcome", None, {}, None)
-            state = dict(conv.state or {})
+                conv = _Snapshot(uuid.uuid4().hex, language or "zh", Phase.WELCOME, None,
+                                 ConversationState.from_dict(None, language or "zh"), None)
             if language:
                 conv.language = language
-            turn = self._handle(conv, state, message.strip())
+            stored = conv.state.to_dict()
             try:
-                self._save(conv, state, message.strip(), turn)
+                turn = self._handle(conv, message.strip())
+            except SkillPathError:
+                raise  # outages and refusals have their own answers (api.errors)
+            except Exception:  # noqa: BLE001 - a bug in one handler must not cost the person their conversation
+                log.exception("chat turn failed; the conversation is left as it was")
+                return self._apology(conv, stored)
+            try:
+                self._save(conv, message.strip(), turn)
             except _Changed:
                 continue  # another turn of this conversation was saved meanwhile: answer from its state instead
             return turn
         raise ConflictError(f"session_id: conversation '{session_id}' is changing too fast; send the message again")
 
-    def _save(self, conv: "_Snapshot", state: dict[str, Any], message: str, turn: Turn) -> None:
+    def _apology(self, conv: "_Snapshot", stored: dict[str, Any]) -> Turn:
+        """A polite answer that changes nothing: nothing is saved, the profile shown is the stored one."""
+        state = ConversationState.from_dict(stored, conv.language)
+        phase = Phase.read(conv.phase.value)
+        return Turn(conv.id, render(conv.language, "apology"), [], state.profile.to_dict(), phase.value,
+                    SUGGESTIONS[conv.language][phase.value], conv.language, [], conv.consent)
+
+    def _save(self, conv: "_Snapshot", message: str, turn: Turn) -> None:
         try:
             with self.sessions.begin() as session:
                 now = self.clock()
                 if conv.updated_at is None:
                     row = create_conversation(session, conversation_id=conv.id, language=conv.language,
-                                              phase=conv.phase, now=now)
+                                              phase=conv.phase.value, now=now)
                 else:
                     row = get_conversation(session, conv.id, for_update=True)
                     if row is None:
@@ -146,13 +158,13 @@ class DialogueManager:
                     if as_utc(row.updated_at) != as_utc(conv.updated_at):
                         raise _Changed()
                 # Only what a turn changes is written: counsellors edit other columns of the same row.
-                row.language, row.phase, row.consent = conv.language, conv.phase, conv.consent
+                row.language, row.phase, row.consent = conv.language, conv.phase.value, conv.consent
                 if conv.consent:
                     add_message(session, row, role="user", text=message, language=conv.language,
-                                phase=conv.phase, cards=[], now=now)
+                                phase=conv.phase.value, cards=[], now=now)
                     add_message(session, row, role="assistant", text=turn.reply, language=turn.language,
                                 phase=turn.phase, cards=turn.cards, now=now)
-                set_state(row, state)
+                set_state(row, conv.state.to_dict())
                 row.updated_at = now
         except OperationalError as exc:
             # SQLite refuses at once a write whose transaction read before another writer committed
@@ -180,153 +192,28 @@ class DialogueManager:
         with self.sessions.begin() as session:
             forget(session, session_id)
 
-    # -- phases -----------------------------------------------------------------------------------------------
+    # -- one turn: the table picks the handler ------------------------------------------------------------------
 
-    def _handle(self, conv: Any, state: dict[str, Any], message: str) -> Turn:
-        intents = detect(message)
-        lang = conv.language
-        if intents.switch_to and _is_only_language_request(message):
-            conv.language = intents.switch_to
-            return self._reply(conv, state, render(conv.language, "language_switched") + "\n\n" +
-                               self._prompt_for(conv, state), [])
-        if conv.phase == "welcome" and conv.consent is None:
-            if intents.yes:
-                conv.consent = True
-                pending = state.pop("pending", None)
-                if pending:
-                    return self._understand(conv, state, pending, detect(pending))
-                conv.phase = "experience"
-                return self._reply(conv, state, render(lang, "ask_experience"), [])
-            if intents.no:
-                conv.consent = False
-                discarded = state.pop("pending", None) is not None
-                return self._reply(conv, state, render(lang, "consent_declined", discarded=discarded), [])
-            if intents.question:
-                return self._policy(conv, state, message)
-            if not _is_greeting(message):
-                state["pending"] = message  # kept only until the person answers the consent question
-            return self._reply(conv, state, render(lang, "welcome"), [])
-        if conv.consent is False:
-            if intents.yes:
-                conv.consent, conv.phase = True, "experience"
-                return self._reply(conv, state, render(lang, "ask_experience"), [])
-            if intents.question:
-                return self._policy(conv, state, message)
-            return self._reply(conv, state, render(lang, "consent_declined", discarded=False), [])
-        if intents.restart:
-            state.clear()
-            conv.phase = "experience"
-            return self._reply(conv, state, render(lang, "ask_experience"), [])
-        return self._understand(conv, state, message, intents)
-
-    def _understand(self, conv: Any, state: dict[str, Any], message: str, intents: Intents) -> Turn:
-        lang = conv.language
-        profile = Profile.from_dict(state.get("profile"))
-        profile.language = lang
-        if intents.remove:
-            removed = []
-            for asked in intents.remove:
-                ids = {s.id for s in profile.skills if asked in s.evidence or asked in s.label or s.evidence in asked}
-                removed += profile.remove_skills(ids)
-            state["profile"] = profile.to_dict()
-            text = render(lang, "skills_removed", removed=removed, asked=intents.remove)
-            return self._reply(conv, state, text + "\n\n" + render(lang, "confirm_skills",
-                               experience=profile.experience, skills=profile.skills),
-                               [skill_card(s.__dict__, lang) for s in profile.skills], phase="confirm_skills")
-        if intents.question and not intents.wants_pathway and not intents.wants_recommendations:
-            return self._policy(conv, state, message)
-        if intents.yes and conv.phase in ("confirm_skills",):
-            for s in profile.skills:
-                s.confirmed = True
-            state["profile"] = profile.to_dict()
-            if profile.goals.occupations or profile.constraints.wants_apprenticeship or profile.constraints.location:
-                return self._recommend(conv, state, profile)
-            return self._reply(conv, state, render(lang, "ask_goals"), [], phase="goals")
-        if intents.yes and conv.phase == "recommendations" or intents.wants_pathway:
-            return self._pathway(conv, state, profile)
-        if intents.wants_recommendations and not profile.is_empty():
-            return self._recommend(conv, state, profile)
-        extra = extract_fields(self.llm, message, lang) if self.llm else {}
-        found = self.guidance.extractor.extract(message, lang, extra_phrases=extra)
-        if intents.changes_goal and found.goals:
-            profile.goals.occupations = []  # a changed goal replaces the old one instead of piling up
-        apply(profile, found)
-        state["profile"] = profile.to_dict()
-        if found.is_empty():
-            if conv.phase in ("recommendations", "pathway", "follow_up"):
-                return self._reply(conv, state, render(lang, "follow_up"), [], phase="follow_up")
-            return self._reply(conv, state, render(lang, "experience_retry"), [], phase="experience")
-        if found.skills or found.experience:
-            cards = [skill_card(s.__dict__, lang) for s in profile.skills]
-            return self._reply(conv, state, render(lang, "confirm_skills", experience=profile.experience,
-                                                   skills=profile.skills), cards, phase="confirm_skills")
-        if profile.skills or profile.experience or profile.goals.occupations:
-            return self._recommend(conv, state, profile)  # a goal or constraint changed: show the new picture
-        return self._reply(conv, state, render(lang, "experience_retry"), [], phase="experience")
-
-    def _recommend(self, conv: Any, state: dict[str, Any], profile: Profile) -> Turn:
-        lang = conv.language
-        result = self.guidance.recommend(profile, k=5).to_dict()
-        state["last"] = {"occupations": [(o["scheme"], o["code"] or o["uri"]) for o in result["occupations"]],
-                         "pathway": result["pathway"]}
-        cards = [occupation_card(o, lang) for o in result["occupations"]]
-        cards += [offer_card(o, lang) for o in result["apprenticeships"] + result["training"]]
-        place = profile.constraints.location or profile.constraints.province
-        text = render(lang, "recommendations", occupations=result["occupations"],
-                      apprenticeships=result["apprenticeships"], training=result["training"], place=place,
-                      no_apprenticeship_nearby="no-apprenticeship-nearby" in result["notes"],
-                      no_offer_reachable="no-offer-reachable" in result["notes"])
-        evidence = [f"{c['title']} {c.get('code') or ''} {c['why']}" for c in cards]
-        return self._reply(conv, state, text, cards, phase="recommendations", evidence=evidence)
-
-    def _pathway(self, conv: Any, state: dict[str, Any], profile: Profile) -> Turn:
-        lang = conv.language
-        result = self.guidance.recommend(profile, k=5).to_dict()
-        cards = [step_card(s, lang) for s in result["pathway"]]
-        text = render(lang, "pathway", steps=result["pathway"])
-        return self._reply(conv, state, text, cards, phase="pathway" if cards else conv.phase,
-                           evidence=[f"{c['title']} {c.get('duration') or ''}" for c in cards])
-
-    def _policy(self, conv: Any, state: dict[str, Any], message: str) -> Turn:
-        lang = conv.language
-        answers = policy.answer(self.guidance.retrieval.service, self.guidance.catalog.get(), message, lang)
-        if not answers:
-            return self._reply(conv, state, render(lang, "policy_none"), [])
-        return self._reply(conv, state, render(lang, "policy_answer", answers=answers),
-                           [policy_card(a) for a in answers], evidence=[a.quote for a in answers])
-
-    def _prompt_for(self, conv: Any, state: dict[str, Any]) -> str:
-        lang = conv.language
-        if conv.consent is None:
-            return render(lang, "welcome")
-        profile = Profile.from_dict(state.get("profile"))
-        if conv.phase == "confirm_skills":
-            return render(lang, "confirm_skills", experience=profile.experience, skills=profile.skills)
-        if conv.phase in ("experience", "welcome"):
-            return render(lang, "ask_experience")
-        if conv.phase == "goals":
-            return render(lang, "ask_goals")
-        return render(lang, "follow_up")
-
-    def _reply(self, conv: Any, state: dict[str, Any], text: str, cards: list[dict[str, Any]], *,
-               phase: str | None = None, evidence: list[str] | None = None) -> Turn:
-        if phase:
-            conv.phase = phase
+    def _handle(self, conv: "_Snapshot", message: str) -> Turn:
+        ctx = Context(message, detect(message), conv.language, conv.phase, conv.consent, conv.state, self.guidance,
+                      self.llm)
+        reply = route(ctx)(ctx)
+        texts, cards, evidence = [reply.text], list(reply.cards), list(reply.evidence)
+        for _ in range(2):  # a message held until consent is handled now, in the new phase
+            if reply.replay is None:
+                break
+            ctx.phase = reply.phase or ctx.phase
+            ctx.message, ctx.intents = reply.replay, detect(reply.replay)
+            reply = route(ctx)(ctx)
+            texts.append(reply.text)
+            cards += reply.cards
+            evidence += reply.evidence
+        conv.language, conv.consent = ctx.language, ctx.consent
+        conv.phase = reply.phase or ctx.phase
+        text = "\n\n".join(t for t in texts if t)
         if self.llm is not None and evidence:
             text = rephrase(self.llm, text, evidence, conv.language)  # falls back to the template on any doubt
-        profile = state.get("profile") or Profile(language=conv.language).to_dict()
-        return Turn(conv.id, text, cards, profile, conv.phase, SUGGESTIONS[conv.language][conv.phase],
-                    conv.language, evidence or [], conv.consent)
-
-
-def _has_letters(text: str) -> bool:
-    """Enough text to tell its language: "对", "ok", "👍" and "3" keep the conversation's language."""
-    return sum(ch.isalpha() for ch in text) >= 4
-
-
-def _is_greeting(text: str) -> bool:
-    return text.strip(" !！。.~").casefold() in {"你好", "您好", "hi", "hello", "hey", "嗨", "在吗", "哈喽"}
-
-
-def _is_only_language_request(text: str) -> bool:
-    return len(text) <= 30
+        suggestions = reply.suggestions if reply.suggestions is not None else \
+            SUGGESTIONS[conv.language][conv.phase.value]
+        return Turn(conv.id, text, cards, conv.state.profile.to_dict(), conv.phase.value, suggestions, conv.language,
+                    evidence, conv.consent)

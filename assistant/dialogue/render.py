@@ -39,9 +39,9 @@ def _why_occupation(o: dict[str, Any], lang: str) -> str:
     parts = []
     for r in o["reasons"][:3]:
         # A reason of a kind this table does not know yet still shows its text rather than breaking the reply.
-        label = {"zh": {"goal": "你的目标", "experience": "你的经历", "related": "与你的描述相关", "skill": "你的技能",
+        label = {"zh": {"goal": "你的目标", "topic": "你想做的方向", "interest": "你的兴趣", "experience": "你的经历", "related": "与你的描述相关", "skill": "你的技能",
                         "skills": "你的技能符合它的要求"},
-                 "en": {"goal": "your goal", "experience": "your experience", "related": "related to what you said",
+                 "en": {"goal": "your goal", "topic": "the field you want", "interest": "your interests", "experience": "your experience", "related": "related to what you said",
                         "skill": "your skill", "skills": "your skills meet its requirements"}}[lang].get(
             r["kind"], "依据" if lang == "zh" else "because")
         parts.append(f"{label}：{r['text']}" if lang == "zh" else f"{label}: {r['text']}")

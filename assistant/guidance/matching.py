@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from assistant.retrieval.catalog import Catalog, OccupationInfo
+from assistant.guidance.interest_occupations import occupations_for
 from assistant.guidance.gaps import Assessment, Requirement, assess, requirements
 from assistant.understanding.profile import OccupationRef, Profile
 from assistant.guidance.skill_occupations import Nearby, SkillOccupations, for_catalog, normalised, strongest
@@ -13,19 +14,26 @@ from assistant.guidance.traits import Fit, fit
 from assistant.index.embedders import Embedder
 from assistant.index.loaded import LoadedIndex
 from assistant.retrieval.normalise import normalise_occupation
-from assistant.retrieval.crosslingual import language_of
+from assistant.text import language_of
 from assistant.retrieval.search import Query, SearchService
 
 # How much each kind of evidence counts. A stated goal is what the person came for; their own job is next; what
 # their skills have in common with an occupation's requirements comes then (relative to the best such match);
 # occupations merely near the words of a description are suggestions.
-WEIGHTS = {"goal": 1.0, "experience": 0.8, "skills": 0.6, "related": 0.45}
+WEIGHTS = {"goal": 1.0, "experience": 0.8, "topic": 0.7, "skills": 0.6, "interest": 0.5, "related": 0.45}
+INTEREST_CANDIDATES = 20
+TOPIC_CANDIDATES = 10
+STORY_CANDIDATES = 10  # a whole work story is richer evidence than a phrase: ten of the occupations near it  # a field is wider than a job: more of the occupations near it are in play
 RELATED_PER_PHRASE = 5
 INFERRED_SKILLS = 8
 YEARS_WEIGHT, YEARS_CAP = 0.5, 10.0  # experience weighs up to 1.5× at ten years or more
 SKILL_CANDIDATES = 30  # occupations the skills propose, strongest first, before requirements are assessed
 # Coverage moves the order only a little: a goal the person lacks skills for is still their goal.
 COVERAGE_WEIGHT = 0.3
+COVERAGE_FULL_AT = 5
+# One broad family (an ISCO-08 unit group) per list, by the third place, when it is at least a quarter as strong as the
+# best match; FAMILIES_EXTRA more candidates are assessed so that the places it frees are filled.
+FAMILY_SCHEME, FAMILY_BY, FAMILY_MIN_SHARE, FAMILIES_EXTRA = "isco08", 2, 0.25, 5  # skills known before coverage counts in full
 
 
 @dataclass
@@ -102,11 +110,11 @@ class Matcher:
         if len(texts) > 1:
             self.embedder.embed_queries(texts)
 
-    def _related(self, phrase: str, lang: str) -> list[tuple[OccupationInfo, float]]:
+    def _related(self, phrase: str, lang: str, k: int = RELATED_PER_PHRASE) -> list[tuple[OccupationInfo, float]]:
         index, catalog = self._index(), self._catalog()
         languages = [lang] if lang in index.languages else None
         out = []
-        for m in normalise_occupation(index, self.embedder, phrase, languages=languages, k=RELATED_PER_PHRASE):
+        for m in normalise_occupation(index, self.embedder, phrase, languages=languages, k=k):
             doc = index.docs[m.doc]
             info = catalog.occupation(doc.scheme, doc.code, doc.uri)
             if info is not None:
@@ -120,7 +128,7 @@ class Matcher:
         index = self.skill_index(catalog)
         found = self._candidates(profile, catalog, index)
         found = _realistic(found, profile)
-        results = self._assessed(found, profile, catalog, k)
+        results = one_family(self._assessed(found, profile, catalog, k + FAMILIES_EXTRA), k)
         for r in results:
             for near in index.nearby(r.info.key):
                 other = catalog.occupations.get(near.occupation)
@@ -152,8 +160,14 @@ class Matcher:
             if exp.occupation:
                 add(lookup(exp.occupation), WEIGHTS["experience"] * max(exp.occupation.score, 0.5) * seniority(exp.years),
                     {"kind": "experience", "text": what, "score": round(exp.occupation.score, 3)})
-            for info, score in self._related(exp.what, lang):
+            # The whole story places the work better than its keyword: 在药店卖药三年, not 卖药.
+            for info, score in self._related(exp.evidence or exp.what, lang, k=STORY_CANDIDATES):
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": what, "score": round(score, 3)})
+        for topic in profile.goals.topics:
+            # A field named as the goal (新能源, elderly care): the occupations nearest it count as goals, weighed by
+            # how near they are, so that experience and skills choose among them.
+            for info, score in self._related(topic, lang, k=TOPIC_CANDIDATES):
+                add(info, WEIGHTS["topic"] * score, {"kind": "topic", "text": topic, "score": round(score, 3)})
         for goal in profile.goals.occupations:
             for info, score in self._related(goal.title, lang):
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": goal.title,
@@ -172,6 +186,14 @@ class Matcher:
             add(catalog.occupations.get(s.occupation), WEIGHTS["skills"] * strength[s.occupation],
                 {"kind": "skills", "text": sep.join(dict.fromkeys(w for w, _ in s.matched)),
                  "score": round(strength[s.occupation], 3), "skills": [label for _, label in s.matched][:6]})
+        if profile.interests.top():
+            # What the person likes (quiz answers, likes said in passing): occupations whose Holland code agrees.
+            for rank, m in enumerate(occupations_for(profile.interests, catalog, k=INTEREST_CANDIDATES,
+                                                     age=profile.age, education=profile.education,
+                                                     lang=lang or "zh", limits=profile.constraints.limits)):
+                # Its order (which spreads equal scores across families) survives ties later on.
+                add(catalog.occupations.get(m.occupation), WEIGHTS["interest"] * m.score * (1 - 0.002 * rank),
+                    {"kind": "interest", "text": m.reason, "score": round(m.score, 3)})
         if lang and any(r.info.language == lang for r in found.values()):
             # Occupations in the conversation's language first; the other scheme is reachable by the search API.
             found = {key: r for key, r in found.items() if r.info.language == lang}
@@ -185,6 +207,9 @@ class Matcher:
         strongest first and the rest skipped once they cannot reach the top k: coverage only ever lowers a score
         (factor 1 - COVERAGE_WEIGHT .. 1), so a raw score below the k-th final score is out. Exact pruning."""
         have = frozenset(c.uri for c in profile.skills if c.uri)
+        # Coverage says something once a few skills are known; with one or two it would only reshuffle what the
+        # person's story and goals found.
+        weight = COVERAGE_WEIGHT * min(1.0, len(profile.skills) / COVERAGE_FULL_AT)
         ordered = sorted(found.values(), key=lambda r: (-r.score, r.info.key))
         self._embed_ahead([r.info for r in ordered[: 2 * k]], catalog)
         results: list[OccupationResult] = []
@@ -195,7 +220,7 @@ class Matcher:
             r.reasons = _merge_reasons(r.reasons)
             r.assessments = assess(requirements(catalog, r.info, self._infer, have), profile)
             share = len(r.matched) / len(r.assessments) if r.assessments else 0.0
-            r.score = r.score * (1 - COVERAGE_WEIGHT + COVERAGE_WEIGHT * share)
+            r.score = r.score * (1 - weight + weight * share)
             results.append(r)
             finals.append(r.score)
         results.sort(key=lambda r: (-r.score, r.info.key))
@@ -204,6 +229,22 @@ class Matcher:
             for r in results:
                 r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
         return results[:k]
+
+
+def one_family(results: list[OccupationResult], k: int) -> list[OccupationResult]:
+    """Specific occupations and, once, their broad family. ESCO occupations and ISCO-08 unit groups (the light ESCO
+    set carries both, in English) compete for the same places: a list of groups tells a person little, a list with
+    no group hides the official code a counsellor files under. So the best group stays, among the first three, and
+    the other groups give their places to specific occupations."""
+    groups = [r for r in results if r.info.scheme == FAMILY_SCHEME]
+    if not groups or len(groups) == len(results):
+        return results[:k]
+    best = groups[0]
+    kept = [r for r in results if r.info.scheme != FAMILY_SCHEME]
+    at = min(results.index(best), FAMILY_BY)
+    if best.score >= FAMILY_MIN_SHARE * results[0].score:
+        kept.insert(at, best)
+    return kept[:k]
 
 
 def seniority(years: float | None) -> float:

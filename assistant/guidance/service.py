@@ -14,7 +14,8 @@ from assistant.understanding.extract import ProfileExtractor, apply
 from assistant.guidance.matching import Matcher, OccupationResult
 from assistant.guidance.offers import OfferResult, recommend_offers
 from assistant.guidance.pathway import Step, build_pathway
-from assistant.understanding.patterns import detect_language, extract_facts
+from assistant.understanding.patterns import extract_facts
+from assistant.text import language_of
 from assistant.understanding.profile import Profile, SkillClaim
 from assistant.understanding.skills import SkillExtractor
 from assistant.guidance.warm import QueryWarmer
@@ -93,9 +94,7 @@ class GuidanceService:
             pass
 
     def language_of(self, *texts: str) -> str:
-        text = " ".join(t for t in texts if t)
-        lang = detect_language(text) if text.strip() else "zh"
-        return lang if lang in LANGUAGES else "zh"
+        return language_of(" ".join(t for t in texts if t), default="zh")
 
     def profile_from(self, request: MatchRequest) -> Profile:
         """The profile a one-shot request describes (the chat builds the same profile over several turns)."""

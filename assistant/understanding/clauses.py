@@ -24,7 +24,7 @@ _ZH_SKILL = re.compile(r"(?:我)?(?:还|也)?(?:熟练掌握|熟练使用|具备
                        r"学过|考过|拿过|持有|懂|会(?!议|计|员|所|话)|能(?!力|源|耗)|有(?!限|关|效|些|点|时))(?:得)?"
                        r"(?P<what>.+)")
 # 要 alone is a goal (我要学电工), not inside 要求/主要/重要/需要.
-_ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|(?<![主重需只])要(?![求点素是]))")
+_ZH_GOAL = re.compile(r"(?:想|希望|打算|准备|目标是|计划|愿意|(?<![主重需只天都得])要(?![求点素是]))")
 _ZH_GOAL_OCCUPATION = re.compile(r"(?:当|做|成为|从事|学(?!徒)|转行做|转行当|干|找(?:一?份|个|一个)?)(?:一名|一个|个)?(?P<what>[\u4e00-\u9fffA-Za-z]{2,12})")
 _ZH_NOT_OCCUPATION = re.compile(r"学徒|岗位|工资|工作$|^(?:份|个)?工作|培训|课程|学习|能拿|钱")
 # Frame words around a skill phrase: requirement verbs and degree adjectives in front; 等…, 优先, 经验, 背景 and

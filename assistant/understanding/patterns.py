@@ -40,25 +40,12 @@ class Facts:
     numbers_of_years_experience: float | None = None
 
 
-def detect_language(text: str) -> str:
-    """zh when Han characters make up >= 30% of the letters (Han counted per character, other scripts per word),
-    en when the rest is mostly Latin words, und for digits and punctuation only or text in some other script."""
-    han = len(re.findall(r"[\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]", text))
-    words = re.findall(r"[^\W\d_\u3007\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+", text)
-    latin = sum(1 for w in words if re.fullmatch(r"[A-Za-z\u00c0-\u024f']+", w))
-    if han + len(words) == 0:
-        return "und"
-    if han / (han + len(words)) >= 0.3:
-        return "zh"
-    return "en" if latin * 2 > len(words) else "und"
-
-
 # ---- durations and experience ----
 _ZH_DURATION = re.compile(rf"(?<!第)(?P<num>{ZH_NUM}|半)(?P<ge>个)?(?P<more>多)?(?P<half>半)?(?P<unit>年|月)(?P<half2>半)?多?"
                           r"(?![级代底初终纪轻份度会])")  # 三年级, 八十年代, 年底 are no lengths of time
 _EN_DURATION = re.compile(rf"\b(?P<num>{EN_NUM})(?P<half>\s+and\s+a\s+half)?\s*\+?[\s-]*"
                           r"(?P<unit>years?|yrs?|months?|mos?|decades?)\b(?P<half2>\s+and\s+a\s+half)?\+?"
-                          r"(?![\s-]+old\b|\s+of\s+age\b)", re.I)  # 45 years old is an age
+                          r"(?![\s-]+olds?\b|\s+of\s+age\b)", re.I)  # 45 years old is an age, eight-year-olds children
 # The last cue before a duration in its sentence says what the time was spent on: 做了三年 is work, 学了两年 is not.
 _WORK_CUES = re.compile(r"做|干|工作|从事|当了|当过|上班|打工|任职|经验|工龄|开车|开了|跑|经营|"
                         r"\b(?:work(?:ed|ing|s)?|did|done|doing|job|employed|experience|career|drove|driving|ran|"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
+from assistant.understanding.interests import InterestProfile
+
 
 @dataclass
 class OccupationRef:
@@ -53,6 +55,7 @@ class Goals:
 
     occupations: list[OccupationRef] = field(default_factory=list)
     text: list[str] = field(default_factory=list)
+    topics: list[str] = field(default_factory=list)  # a field rather than a job: 新能源, 网络相关, elderly care
 
 
 LIMITS = ("no-shifts", "no-computer", "no-phone", "wheelchair", "home-based")
@@ -89,9 +92,12 @@ class Profile:
     age: int | None = None
     goals: Goals = field(default_factory=Goals)
     constraints: Constraints = field(default_factory=Constraints)
+    interests: InterestProfile = field(default_factory=InterestProfile)  # quiz answers and likes said in passing
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        out = asdict(self)
+        out["interests"] = self.interests.to_dict()
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any] | None) -> "Profile":
@@ -110,8 +116,10 @@ class Profile:
             education=data.get("education"),
             languages=list(data.get("languages", [])),
             age=data.get("age"),
-            goals=Goals([o for o in (occ(x) for x in goals.get("occupations", [])) if o], list(goals.get("text", []))),
+            goals=Goals([o for o in (occ(x) for x in goals.get("occupations", [])) if o], list(goals.get("text", [])),
+                        list(goals.get("topics", []))),
             constraints=Constraints(**_known(Constraints, data.get("constraints") or {})),
+            interests=InterestProfile.from_dict(data.get("interests")),
         )
 
     def add_skill(self, claim: SkillClaim) -> bool:
@@ -136,7 +144,8 @@ class Profile:
         return list(dict.fromkeys(t for t in texts if t.strip()))
 
     def is_empty(self) -> bool:
-        return not (self.experience or self.skills or self.goals.occupations or self.goals.text)
+        return not (self.experience or self.skills or self.goals.occupations or self.goals.text or self.goals.topics
+                    or self.interests.top())
 
 
 def _known(cls: type, data: dict[str, Any] | None) -> dict[str, Any]:

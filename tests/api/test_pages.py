@@ -86,10 +86,10 @@ def test_plan_page(client: TestClient, lang: str, expected: list[str]) -> None:
     for text in expected:
         assert text in res.text, text
     assert res.headers["cache-control"] == "no-store" and res.headers["referrer-policy"] == "no-referrer"
-    # The pathway kept with the recommendations is in the plan before the person asked for it: 4 cited steps.
+    # The pathway kept with the recommendations is in the plan before the person asked for it: every step cited.
     pathway = res.text.split('id="plan-pathway"')[1].split("</section>")[0]
-    assert pathway.count('class="card card-step"') == 4
-    assert pathway.count('class="card-source"') == 4
+    steps = pathway.count('class="card card-step"')
+    assert steps >= 2 and pathway.count('class="card-source"') == steps
 
 
 def test_plan_without_consent_shows_nothing(client: TestClient) -> None:

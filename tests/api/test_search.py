@@ -28,7 +28,8 @@ CONTRACT: dict[str, type | tuple[type, ...]] = {
     "source": dict,
 }
 SOURCE: dict[str, type | tuple[type, ...]] = {"name": str, "version": (str, type(None)), "url": (str, type(None))}
-APPRENTICESHIP_SHEETS = r"^(ilo-quality-apprenticeships|china-new-type-enterprise-apprenticeship)\.zh\.md#\d+$"
+APPRENTICESHIP_SHEETS = (r"^(ilo-quality-apprenticeships|china-new-type-enterprise-apprenticeship|"
+                         r"apprenticeship-eligibility-and-pay)\.zh\.md#\d+$")
 
 
 @pytest.fixture(scope="module")
@@ -180,7 +181,7 @@ def test_results_are_deterministic(client: TestClient) -> None:
                      id="k-not-a-number"),
         pytest.param({"q": "焊工", "lang": "fr"}, "lang: 'fr' is not in the index (it has: en, zh)", id="lang-unknown"),
         pytest.param({"q": "焊工", "scheme": "nope"},
-                     "scheme: 'nope' is not in the index (it has: csco2022, esco, skillpath:policy, "
+                     "scheme: 'nope' is not in the index (it has: csco2022, esco, isco08, skillpath:policy, "
                      "skillpath:sample-offers)", id="scheme-unknown"),
     ],
 )

@@ -80,7 +80,7 @@ def test_more_than_the_limit_says_so(sessions: Casework) -> None:
     ("form", "message"),
     [
         ({"phase": "nope"}, "phase: 'nope' is not one of welcome, experience, confirm_skills, goals, "
-                            "recommendations, pathway, follow_up"),
+                            "interests, recommendations, pathway, follow_up"),
         ({"since": "2026-13-01"}, "since: '2026-13-01' is not a date (YYYY-MM-DD)"),
         ({"until": "yesterday"}, "until: 'yesterday' is not a date (YYYY-MM-DD)"),
         ({"since": "2026-03-05", "until": "2026-03-01"}, "since 2026-03-05 is after until 2026-03-01"),

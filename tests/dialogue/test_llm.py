@@ -14,11 +14,11 @@ from assistant.config import Settings
 from assistant.dialogue.llm import (
     FakeLanguageModel,
     OpenAICompatibleModel,
-    extract_fields,
     make_language_model,
     rephrase,
 )
 from assistant.errors import LanguageModelError
+from assistant.dialogue.llm_reading import extract_findings
 from tests.dialogue import fake_openai as _fake
 
 fake_openai = _fake.fake_openai  # the fixture, used by name below
@@ -87,7 +87,6 @@ def test_off_by_default() -> None:
     model = make_language_model(_settings())
     assert model is None
     assert rephrase(model, REPLY_ZH, EVIDENCE, "zh") == REPLY_ZH
-    assert extract_fields(model, MESSAGE, "zh") == {}
 
 
 def test_base_url_without_model_is_a_configuration_error() -> None:
@@ -141,7 +140,6 @@ def test_failures_raise_and_fall_back(
     with pytest.raises(LanguageModelError):
         model.complete("s", "u")
     assert rephrase(model, REPLY_ZH, EVIDENCE, "zh") == REPLY_ZH
-    assert extract_fields(model, MESSAGE, "zh") == {}
 
 
 def test_unreachable_endpoint_raises() -> None:
@@ -226,66 +224,11 @@ def test_evidence_stays_data(fake_openai: FakeOpenAI, http: httpx.Client, inject
     assert "<system>" not in user
 
 
-# --- extract_fields ----------------------------------------------------------------------------
-
-FULL = {
-    "skills": ["焊接", "叉车驾驶"],
-    "job_titles": ["电工"],
-    "goal": "想找带薪学徒",
-    "location": "大庆",
-    "education": "高中毕业",
-    "wants_paid_apprenticeship": True,
-}
-
-
-@pytest.mark.parametrize(
-    ("message", "output", "expected"),
-    [
-        pytest.param(MESSAGE, json.dumps(FULL, ensure_ascii=False), FULL, id="all-fields"),
-        pytest.param(MESSAGE, "```json\n" + json.dumps(FULL, ensure_ascii=False) + "\n```", FULL, id="fenced"),
-        pytest.param(MESSAGE, json.dumps({"skills": ["焊接", "Python编程"], "job_titles": ["电工", "软件工程师"],
-                                          "location": "北京", "goal": "当上经理"}, ensure_ascii=False),
-                     {"skills": ["焊接"], "job_titles": ["电工"]}, id="invented-dropped"),
-        pytest.param(MESSAGE, json.dumps({"skills": ["焊接"], "salary": 5000, "name": "张三"}, ensure_ascii=False),
-                     {"skills": ["焊接"]}, id="unknown-keys"),
-        pytest.param(MESSAGE, json.dumps({"skills": "焊接", "job_titles": [1, None, "电工", "电工"], "goal": 3,
-                                          "location": ["大庆"], "wants_paid_apprenticeship": "yes"},
-                                         ensure_ascii=False),
-                     {"job_titles": ["电工"]}, id="wrong-types"),
-        pytest.param(MESSAGE, json.dumps({"skills": [], "goal": None, "location": "  ",
-                                          "wants_paid_apprenticeship": None}), {}, id="nothing-said"),
-        pytest.param("I worked as a Welder in Rizhao and want a paid apprenticeship.",
-                     json.dumps({"job_titles": ["welder"], "location": "Rizhao", "skills": ["welding"],
-                                 "wants_paid_apprenticeship": False}),
-                     {"job_titles": ["welder"], "location": "Rizhao", "wants_paid_apprenticeship": False},
-                     id="en-case-folded"),
-        pytest.param(MESSAGE, "{not json", {}, id="invalid-json"),
-        pytest.param(MESSAGE, '["焊接"]', {}, id="not-an-object"),
-        pytest.param(MESSAGE, "", {}, id="empty"),
-    ],
-)
-def test_extract_fields(message: str, output: str, expected: dict[str, Any]) -> None:
-    model = FakeLanguageModel([output])
-    assert extract_fields(model, message, "zh") == expected
-    (call,) = model.calls
-    assert call.json_mode and "<message>" in call.user and "never instructions" in call.system
-
-
-def test_extract_fields_through_http(fake_openai: FakeOpenAI, http: httpx.Client) -> None:
-    fake_openai.responder = json.dumps({"skills": ["焊接"], "location": "大庆", "extra": 1}, ensure_ascii=False)
-    assert extract_fields(_model(fake_openai, http), MESSAGE, "zh") == {"skills": ["焊接"], "location": "大庆"}
-    assert fake_openai.requests[0].body["response_format"] == {"type": "json_object"}
-
-
-def test_extract_fields_survives_model_error() -> None:
-    assert extract_fields(FakeLanguageModel([LanguageModelError("down")]), MESSAGE, "zh") == {}
-
-
 # --- privacy -----------------------------------------------------------------------------------
 
 
 def test_no_message_text_in_logs(
-    fake_openai: FakeOpenAI, http: httpx.Client, caplog: pytest.LogCaptureFixture
+    fake_openai: FakeOpenAI, http: httpx.Client, caplog: pytest.LogCaptureFixture, fake_guidance: Any
 ) -> None:
     secret = "张秀英-身份证-ZXQ7781"
     message = f"我叫{secret}，会焊接，住在大庆。"
@@ -296,12 +239,13 @@ def test_no_message_text_in_logs(
         f"{secret}，汽车维修工（6-18-02-04）很适合您，每月补贴3000元。",  # accepted
         f"{secret}，每月补贴9999元。",  # rejected
         500,
-        json.dumps({"skills": ["焊接", secret], "location": "大庆"}, ensure_ascii=False),
+        json.dumps({"experience": [], "skills": ["焊接", secret + "x"], "goals": [], "topics": [], "limits": [],
+                    "questions": []}, ensure_ascii=False),
         f"{{not json {secret}",
     ):
         fake_openai.responder = answer
         rephrase(model, reply, [f"{secret} 证据"], "zh")
-        extract_fields(model, message, "zh")
+        extract_findings(model, fake_guidance.extractor, message, "zh")
     assert len(fake_openai.requests) == 10
     assert any("HTTP 500" in r.getMessage() for r in caplog.records)  # the layer does log, just not content
     for record in caplog.records:

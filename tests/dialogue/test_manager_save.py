@@ -35,9 +35,9 @@ def test_no_connection_is_held_while_guidance_runs(client: TestClient) -> None:
     seen: list[int] = []
     handle = manager._handle
 
-    def spying(conv: Any, state: dict[str, Any], message: str) -> Any:
+    def spying(conv: Any, message: str) -> Any:
         seen.append(pool.checkedout())
-        return handle(conv, state, message)
+        return handle(conv, message)
 
     manager._handle = spying  # type: ignore[method-assign]
     first = manager.turn(None, "同意")
@@ -52,13 +52,13 @@ def test_a_turn_that_lost_a_race_is_redone_on_the_newer_state(client: TestClient
     handle = manager._handle
     calls = {"n": 0}
 
-    def racing(conv: Any, state: dict[str, Any], message: str) -> Any:
+    def racing(conv: Any, message: str) -> Any:
         calls["n"] += 1
         if calls["n"] <= races:  # another tab's turn is saved while this one thinks
             manager._handle = handle  # type: ignore[method-assign]
             manager.turn(sid, "我在湖州")
             manager._handle = racing  # type: ignore[method-assign]
-        return handle(conv, state, message)
+        return handle(conv, message)
 
     before = _messages(manager, sid)
     manager._handle = racing  # type: ignore[method-assign]
@@ -74,11 +74,11 @@ def test_a_conversation_that_never_settles_is_refused_with_409(client: TestClien
     sid = manager.turn(None, "同意").session_id
     handle = manager._handle
 
-    def always_racing(conv: Any, state: dict[str, Any], message: str) -> Any:
+    def always_racing(conv: Any, message: str) -> Any:
         manager._handle = handle  # type: ignore[method-assign]
         manager.turn(sid, "我在湖州")
         manager._handle = always_racing  # type: ignore[method-assign]
-        return handle(conv, state, message)
+        return handle(conv, message)
 
     manager._handle = always_racing  # type: ignore[method-assign]
     res = client.post("/api/chat", json={"session_id": sid, "message": "我会看图纸"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.understanding.numbers import chinese_number
-from assistant.understanding.patterns import Facts, detect_language, extract_facts
+from assistant.understanding.patterns import Facts, extract_facts
 
 ACCEPTANCE_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
 ACCEPTANCE_EN = ("I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship "
@@ -226,18 +226,6 @@ def test_languages(text: str, languages: list[str]) -> None:
 )
 def test_age(text: str, age: int | None) -> None:
     assert extract_facts(text).age == age
-
-
-@pytest.mark.parametrize(
-    ("text", "language"),
-    [
-        ("我想学电工", "zh"), ("我会 Python", "zh"), ("I want to learn welding", "en"),
-        ("我想 learn welding skills quickly now", "en"),  # 2 Han of 7 letters: under 30%
-        ("123 ...", "und"), ("", "und"), ("こんにちは", "und"),
-    ],
-)
-def test_detect_language(text: str, language: str) -> None:
-    assert detect_language(text) == language
 
 
 def test_empty_text_gives_empty_facts() -> None:
