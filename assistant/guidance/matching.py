@@ -23,7 +23,7 @@ from assistant.retrieval.search import Query, SearchService
 WEIGHTS = {"goal": 1.0, "experience": 0.8, "topic": 0.7, "skills": 0.6, "interest": 0.5, "related": 0.45}
 INTEREST_CANDIDATES = 20
 TOPIC_CANDIDATES = 10
-STORY_CANDIDATES = 10  # a whole work story is richer evidence than a phrase: ten of the occupations near it  # a field is wider than a job: more of the occupations near it are in play
+STORY_CANDIDATES = 25  # a whole work story is richer evidence than a phrase: ten of the occupations near it  # a field is wider than a job: more of the occupations near it are in play
 RELATED_PER_PHRASE = 5
 INFERRED_SKILLS = 8
 YEARS_WEIGHT, YEARS_CAP = 0.5, 10.0  # experience weighs up to 1.5× at ten years or more
@@ -33,7 +33,7 @@ COVERAGE_WEIGHT = 0.3
 COVERAGE_FULL_AT = 5
 # One broad family (an ISCO-08 unit group) per list, by the third place, when it is at least a quarter as strong as the
 # best match; FAMILIES_EXTRA more candidates are assessed so that the places it frees are filled.
-FAMILY_SCHEME, FAMILY_BY, FAMILY_MIN_SHARE, FAMILIES_EXTRA = "isco08", 2, 0.25, 5  # skills known before coverage counts in full
+FAMILY_SCHEME, FAMILY_BY, FAMILY_MIN_SHARE, FAMILIES_EXTRA, FAMILIES_PER_STORY = "isco08", 2, 0.25, 5, 2  # skills known before coverage counts in full
 
 
 @dataclass
@@ -110,11 +110,12 @@ class Matcher:
         if len(texts) > 1:
             self.embedder.embed_queries(texts)
 
-    def _related(self, phrase: str, lang: str, k: int = RELATED_PER_PHRASE) -> list[tuple[OccupationInfo, float]]:
+    def _related(self, phrase: str, lang: str, k: int = RELATED_PER_PHRASE,
+                 schemes: tuple[str, ...] | None = None) -> list[tuple[OccupationInfo, float]]:
         index, catalog = self._index(), self._catalog()
         languages = [lang] if lang in index.languages else None
         out = []
-        for m in normalise_occupation(index, self.embedder, phrase, languages=languages, k=k):
+        for m in normalise_occupation(index, self.embedder, phrase, languages=languages, k=k, schemes=schemes):
             doc = index.docs[m.doc]
             info = catalog.occupation(doc.scheme, doc.code, doc.uri)
             if info is not None:
@@ -151,6 +152,7 @@ class Matcher:
             return catalog.occupation(ref.scheme, ref.code, ref.uri)
 
         lang = profile.language
+        index_schemes = set(self._index().schemes)
         for goal in profile.goals.occupations:
             add(lookup(goal), WEIGHTS["goal"] * max(goal.score, 0.5), {"kind": "goal", "text": goal.title,
                                                                        "score": round(goal.score, 3)})
@@ -161,7 +163,13 @@ class Matcher:
                 add(lookup(exp.occupation), WEIGHTS["experience"] * max(exp.occupation.score, 0.5) * seniority(exp.years),
                     {"kind": "experience", "text": what, "score": round(exp.occupation.score, 3)})
             # The whole story places the work better than its keyword: 在药店卖药三年, not 卖药.
-            for info, score in self._related(exp.evidence or exp.what, lang, k=STORY_CANDIDATES):
+            # Specific occupations and their families apart, so that groups do not crowd out occupations.
+            specific = tuple(sorted(index_schemes - {FAMILY_SCHEME})) or None
+            found_near = self._related(exp.evidence or exp.what, lang, k=STORY_CANDIDATES, schemes=specific)
+            if FAMILY_SCHEME in index_schemes:
+                found_near += self._related(exp.evidence or exp.what, lang, k=FAMILIES_PER_STORY,
+                                            schemes=(FAMILY_SCHEME,))
+            for info, score in found_near:
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": what, "score": round(score, 3)})
         for topic in profile.goals.topics:
             # A field named as the goal (新能源, elderly care): the occupations nearest it count as goals, weighed by
@@ -175,10 +183,14 @@ class Matcher:
         for claim in profile.skills:
             # English words with no ESCO relations to follow (the light ESCO set has none): the occupations whose
             # names and descriptions are nearest them stand in, as for a description of experience.
+            # A phrase inside a story the story itself already placed counts half: one phrase ("hiring and
+            # training") is weaker evidence than the whole account of the work.
             words = claim.evidence or claim.label
+            inside = any(words in e.evidence for e in profile.experience)
             if not index.has_relations(claim.uri) and language_of(words) == "en" and lang == "en":
                 for info, score in self._related(words, lang):
-                    add(info, WEIGHTS["related"] * score, {"kind": "related", "text": words, "score": round(score, 3)})
+                    add(info, WEIGHTS["related"] * score * (0.5 if inside else 1.0),
+                        {"kind": "related", "text": words, "score": round(score, 3)})
         support = index.support(profile.skills)
         strength = normalised({key: s.score for key, s in support.items()})
         sep = "、" if lang == "zh" else ", "

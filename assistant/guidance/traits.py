@@ -48,8 +48,13 @@ def _table() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 
 def traits(info: OccupationInfo) -> frozenset[str]:
     """The traits of the longest group prefix that matches (CSCO code, or the ISCO code of an ESCO occupation)."""
+    code = info.code if info.scheme == "csco2022" else info.isco_code
+    return _traits_of(info.scheme, code)
+
+
+def _traits_of(scheme: str, code: str | None) -> frozenset[str]:
     csco, isco = _table()
-    table, code = (csco, info.code) if info.scheme == "csco2022" else (isco, info.isco_code)
+    table = csco if scheme == "csco2022" else isco
     if not code:
         return frozenset()
     for end in range(len(code), 0, -1):
@@ -64,6 +69,10 @@ def has_degree(profile: Profile) -> bool | None:
     if profile.education in DEGREE_LEVELS:
         return True
     if profile.education in BELOW_DEGREE:
+        return False
+    # Unsaid: work that all needed no degree (a maternity nanny, a welder) says a degree is unlikely.
+    placed = [e.occupation for e in profile.experience if e.occupation and e.occupation.code]
+    if placed and all("degree" not in _traits_of(o.scheme, o.code) for o in placed):
         return False
     return None
 

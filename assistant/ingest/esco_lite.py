@@ -106,7 +106,8 @@ def _occupation(uri: str, labels: str, desc: str) -> OccupationRecord:
         return OccupationRecord(scheme=SCHEME, key=uri, uri=uri, title=title, alt_titles=alt, description=desc,
                                 language="en")
     code = m["code"]
-    # A group's text is its definition and task list, not other names: it is the description.
+    # A group's text is its name, two spaces, then its definition and task list: the name is what comes before.
+    title = labels.split("  ", 1)[0].strip()
     rest = labels[len(title):].strip() if labels.startswith(title) else labels
     return OccupationRecord(scheme="isco08", key=code, code=code, uri=uri, title=title,
                             description=" ".join(p for p in (rest, desc) if p), kind="occupation" if len(code) == 4

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 from assistant.index.tokenize import stem_english
+from assistant.retrieval.colloquial import expand
 from assistant.text import language_of
 
 VOCABULARY = Path(__file__).resolve().parent / "data" / "occupation-terms.tsv"
@@ -70,5 +71,7 @@ OTHER_LANGUAGE_WEIGHT = 0.8
 
 
 def language_variants(text: str, languages: list[str]) -> dict[str, str]:
-    """The query to use per document language: itself in its own language, translated where the vocabulary can."""
-    return {lang: translate(text, lang) or text for lang in languages}
+    """The query to use per document language: itself in its own language (with the formal titles of everyday job
+    names added, for Chinese), translated where the vocabulary can."""
+    own = language_of(text)
+    return {lang: (expand(text) if lang == own == "zh" else translate(text, lang) or text) for lang in languages}

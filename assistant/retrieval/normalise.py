@@ -12,6 +12,7 @@ from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.fusion import Ranked, normalised, rrf, top
 from assistant.retrieval.jobad import clean_title
+from assistant.text import HAN_RE
 from assistant.retrieval.signals import DEPTH, Signal, query_texts, ranked_lists
 
 # Signal weights, tuned on a dev split (every 5th row) of the CSCO job-title benchmark; see benchmarks/README.md.
@@ -29,6 +30,11 @@ SIGNALS = (
     Signal("lexical:names", "lexical", ("title", "alias"), WEIGHTS["lexical:names"]),
     Signal("lexical:tasks", "lexical", ("definition", "tasks"), WEIGHTS["lexical:tasks"]),
 )
+# A story of work ("I laid bricks on housing sites for fifteen years") reads like a definition, not like a title:
+# definitions and tasks count as much as names. Chosen on the team's story sets (benchmarks/data/stories-*.jsonl).
+STORY_WEIGHTS = {**WEIGHTS, "dense:definition": 1.0, "lexical:names": 0.3, "lexical:tasks": 0.5}
+STORY_SIGNALS = tuple(Signal(s.name, s.kind, s.fields, STORY_WEIGHTS[s.name]) for s in SIGNALS)
+STORY_MIN_WORDS, STORY_MIN_HAN = 8, 12
 
 
 @dataclass(frozen=True)
@@ -58,17 +64,24 @@ def normalise_occupation(
     query, docs = _prepared(index, text, schemes, languages, clean)
     if not query or not docs.any():
         return []
-    lists = ranked_lists(index, embedder, query, docs, SIGNALS)
+    story = is_story(query)
+    lists = ranked_lists(index, embedder, query, docs, STORY_SIGNALS if story else SIGNALS)
     lists.append(_contained_names(index, query, docs))
     fused = rrf(lists)
     # A language's lists count once in the ceiling: first place in every list of one language scores 1.0.
-    per_language = list(WEIGHTS.values())
+    per_language = list((STORY_WEIGHTS if story else WEIGHTS).values())
     scores = normalised(fused, per_language)
     out = []
     for doc, score in top(scores, k):
         ranks = {r.name: r.docs.index(doc) + 1 for r in lists if doc in r.docs}
         out.append(OccupationMatch(doc, round(min(score, 1.0), 4), ranks))
     return out
+
+
+def is_story(text: str) -> bool:
+    """A description of work rather than a title: eight words or more, or twelve Han characters."""
+    han = len(HAN_RE.findall(text))
+    return han >= STORY_MIN_HAN or (han == 0 and len(text.split()) >= STORY_MIN_WORDS)
 
 
 def _prepared(index: LoadedIndex, text: str, schemes: Sequence[str] | None, languages: Sequence[str] | None,

@@ -21,11 +21,12 @@ from assistant.understanding.sentences import Sentence, sentences, without_unsur
 from assistant.understanding.skills import SkillExtractor, SkillMention
 from assistant.understanding.topics import goal_topic, is_negated_goal
 
+GROUP_SCHEMES = frozenset({"isco08"})  # classification groups, not occupations one has or wants
 # An experience or goal phrase is taken as an occupation only when the normaliser is this sure.
 MIN_OCCUPATION_SCORE = 0.3
 # A whole work story ("我在药店卖药三年") names its occupation only when the best match is this sure; below it the
 # story still proposes occupations as related evidence. Calibrated on the team's story sets (benchmarks/data).
-MIN_STORY_SCORE = 0.55
+MIN_STORY_SCORE = 0.45
 # A wished-for activity or loose word ("网上", "做面包") is a goal only this close to an occupation; else a field.
 MIN_GOAL_SCORE = 0.5
 # Skill claims below this are kept in the person's words without a taxonomy anchor.
@@ -112,7 +113,9 @@ class ProfileExtractor:
         """The occupation a title or activity names, in the conversation's language when the index has it."""
         index = self._index()
         languages = [lang] if lang in index.languages else None
-        found = normalise_occupation(index, self.embedder, phrase, languages=languages, k=5)
+        # A person's own job is a specific occupation; a classification group (ISCO-08) only where nothing else is.
+        specific = sorted(index.schemes - GROUP_SCHEMES) if index.schemes - GROUP_SCHEMES else None
+        found = normalise_occupation(index, self.embedder, phrase, languages=languages, k=5, schemes=specific)
         if not found or found[0].score < min_score:
             return None
         # An activity names its doer best: "welding" is a welder before a welding engineer (same stem, nothing more).
@@ -158,7 +161,7 @@ class ProfileExtractor:
         for s, _, wish in split:
             if wish:
                 self._read_wish(wish, lang, out)
-        for s in stories:
+        for s in _continued(stories):
             clauses = parse(s.text)
             several = [c for c in clauses if c.kind == "experience" and len(c.what) >= 2]
             if len(several) > 1 and len(extract_facts(s.text).durations) > 1:
@@ -325,6 +328,21 @@ def _split_wish(s: Sentence) -> tuple[str, str]:
             told.append(c.text)
     joiner = "，" if has_han(s.text) else ", "
     return joiner.join(told), joiner.join(wish)
+
+
+def _continued(stories: list[Sentence]) -> list[Sentence]:
+    """Sentences that go on telling the same work are one story ("I ran a bistro kitchen. I wrote the menu and led
+    four cooks."): a sentence joins the one before unless it names a job or a time of its own."""
+    out: list[Sentence] = []
+    for s in stories:
+        own = any(c.kind == "experience" and len(c.what) >= 2 for c in parse(s.text)) or extract_facts(s.text).durations
+        if out and not own:
+            last = out[-1]
+            out[-1] = Sentence(f"{last.text}{'。' if has_han(last.text) else '. '}{s.text}", (last.span[0], s.span[1]),
+                               False)
+        else:
+            out.append(s)
+    return out
 
 
 def _only_facts(text: str) -> bool:

@@ -23,7 +23,10 @@ _EN_FRAME = re.compile(
     r"get|find|move|moving|go|into|in|at|near|around|with|on|of|something|some|job|jobs|work|working|career|"
     r"position|role|paid|better|new|more|stable|steady|secure|good|well|maybe|perhaps|now|then|later|also|"
     r"field|area|sector|industry|apprenticeship|training|course|local|nearby|close|home|from|or|and|be|become|"
-    r"change|switch)\b", re.I)
+    r"change|switch|can|could|do|does|did|doing|able|anything|something|everything|kind|sort|type|thing|things|"
+    r"stuff|place|where|which|that|what|who|will|it|is|are|was|were|been|so|very|really|just|still|too|as|than|"
+    r"there|here|this|these|those|any|all|want|from|home|remote|remotely|online|part|full|time|hours?|flexible|"
+    r"near|close|around|city|town|area|please|thanks?)\b", re.I)
 MIN_ZH_CHARS, MIN_EN_LETTERS = 2, 3
 
 
