@@ -32,8 +32,8 @@ SKILL_CANDIDATES = 30  # occupations the skills propose, strongest first, before
 COVERAGE_WEIGHT = 0.3
 COVERAGE_FULL_AT = 5
 # One broad family (an ISCO-08 unit group) per list, by the third place, when it is at least a quarter as strong as the
-# best match; FAMILIES_EXTRA more candidates are assessed so that the places it frees are filled.
-FAMILY_SCHEME, FAMILY_BY, FAMILY_MIN_SHARE, FAMILIES_EXTRA, FAMILIES_PER_STORY = "isco08", 2, 0.25, 5, 2  # skills known before coverage counts in full
+# best match; FAMILIES_EXTRA more candidates are assessed so that the places it (and repeated titles) free are filled.
+FAMILY_SCHEME, FAMILY_BY, FAMILY_MIN_SHARE, FAMILIES_EXTRA, FAMILIES_PER_STORY = "isco08", 2, 0.25, 8, 2  # skills known before coverage counts in full
 
 
 @dataclass
@@ -129,7 +129,7 @@ class Matcher:
         index = self.skill_index(catalog)
         found = self._candidates(profile, catalog, index)
         found = _realistic(found, profile)
-        results = one_family(self._assessed(found, profile, catalog, k + FAMILIES_EXTRA), k)
+        results = one_family(distinct(self._assessed(found, profile, catalog, k + FAMILIES_EXTRA)), k)
         for r in results:
             for near in index.nearby(r.info.key):
                 other = catalog.occupations.get(near.occupation)
@@ -241,6 +241,19 @@ class Matcher:
             for r in results:
                 r.score = r.score / top  # 1.0 = the best match for this person; shown as a relative strength
         return results[:k]
+
+
+def distinct(results: list[OccupationResult]) -> list[OccupationResult]:
+    """One card per title: the light ESCO set names several occupations alike ("rental service" five times), and a
+    person cannot tell them apart; the strongest stays."""
+    seen: set[str] = set()
+    out = []
+    for r in results:
+        key = r.info.title.casefold().strip()
+        if key not in seen:
+            seen.add(key)
+            out.append(r)
+    return out
 
 
 def one_family(results: list[OccupationResult], k: int) -> list[OccupationResult]:
