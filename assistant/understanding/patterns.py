@@ -308,9 +308,21 @@ _EN_AGE = re.compile(r"\b(?:i'?m|i am)\s+(?P<num>\d{1,2})"
                      r"\b(?P<num2>\d{1,2})[\s-]*(?:years?|yrs?)[\s-]*old\b|\baged?:?\s+(?P<num3>\d{1,2})\b", re.I)
 
 
+# Caring that is over ("I cared for my parents for six years", 照顾了四年) is experience, not a need today.
+_CARED = re.compile(r"\b(?:cared|looked after|took care|nursed|raised)\b|照顾了|照顾过|带了|带过", re.I)
+
+
 def _needs(text: str) -> list[str]:
     return [need for need, pattern in _NEEDS
-            if any(not _negated(text, m.start()) for m in re.finditer(pattern, text, re.I))]
+            if any(not _negated(text, m.start()) and not _past_care(text, need, m.start(), m.end())
+                   for m in re.finditer(pattern, text, re.I))]
+
+
+def _past_care(text: str, need: str, start: int, end: int) -> bool:
+    if need not in ("childcare", "elder-care"):
+        return False
+    sentence = clause_before(text, start, sentence=True) + text[start:end] + clause_after(text, end)
+    return bool(_CARED.search(sentence)) and bool(_find_durations(sentence))
 
 
 def _limits(text: str) -> list[str]:

@@ -272,3 +272,16 @@ def test_limits(text: str, limits: list[str]) -> None:
 )
 def test_travel(text: str, travel: bool | None) -> None:
     assert extract_facts(text).travel is travel
+
+
+@pytest.mark.parametrize(
+    ("text", "needs"),
+    [
+        ("I cared for my elderly parents for six years and volunteered at a care home", []),  # experience, over
+        ("I look after my elderly parents so I can only work mornings", ["elder-care"]),
+        ("我要照顾老人，只能上白班", ["elder-care"]),
+        ("现在回日照老家带孩子", ["childcare"]),
+    ],
+)
+def test_care_that_is_over_is_not_a_need(text: str, needs: list[str]) -> None:
+    assert extract_facts(text).needs == needs
