@@ -57,14 +57,15 @@ def test_welding_in_huzhou(client: TestClient, turns: list[str], lang: str) -> N
         assert {o["code"] for o in occupations[:3]} <= WELDING_CODES, [o["title"] for o in occupations]
     else:
         assert top["title"] == "welder", [o["title"] for o in occupations]
-        assert all("weld" in o["title"] for o in occupations[:3]), [o["title"] for o in occupations]
+        assert all("weld" in o["title"].casefold() for o in occupations[:3]), [o["title"] for o in occupations]
     assert top["skills_missing"], "the gaps are named"
     assert top["source"]["name"] in ("csco2022", "esco-lite")
     apprenticeships = _cards(recommend, "apprenticeship")
     assert apprenticeships and apprenticeships[0]["code"] == "sample-huzhou-welding-app-01", apprenticeships
     assert all(a["city"] in ("湖州市", "Huzhou") for a in apprenticeships)
     assert all(a["source"]["citation"] and a["sample"] for a in apprenticeships)
-    assert "焊工企业新型学徒" in recommend["reply"]
+    assert "焊工企业新型学徒" in apprenticeships[0]["title"] or lang == "en"  # details in the card, the text counts them
+    assert ("1个学徒岗位" if lang == "zh" else "1 apprenticeship") in recommend["reply"], recommend["reply"]
     assert pathway["phase"] == "pathway"
     steps = _cards(pathway, "step")
     assert [s["why"] for s in steps] == ["recognition", "apprenticeship", "certificate", "occupation"]

@@ -87,7 +87,8 @@ def test_whole_conversation_plan_and_deletion(page: Any, api: httpx.Client, lang
     pathway = say(page, turns[4])
     expect(pathway.locator(".cards-heading")).to_have_text([texts["steps"]])
     steps = pathway.locator(".card-step")
-    assert steps.count() == 4
+    shown = steps.count()
+    assert shown >= 2  # recognition … occupation; the steps between depend on the offers found
     assert all(s.strip() for s in sources(pathway, "step"))
     screenshot(page, f"chat-conversation-{lang}-desktop")
 
@@ -99,7 +100,7 @@ def test_whole_conversation_plan_and_deletion(page: Any, api: httpx.Client, lang
     expect(page.locator("#plan-link")).to_be_visible()
     page.click("#plan-link")
     expect(page.locator("h1")).to_have_text(texts["plan"])
-    expect(page.locator("#plan-pathway + ol .card-step")).to_have_count(4)
+    expect(page.locator("#plan-pathway + ol .card-step")).to_have_count(shown)
     expect(page.locator("#print-plan")).to_be_visible()
     assert page.evaluate("() => window.print !== undefined")
 
