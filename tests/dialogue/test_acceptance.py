@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from assistant.api.app import create_app
 from tests.conftest import IndexedHome
+from tests.helpers import converse
 
 pytestmark = pytest.mark.slow
 
@@ -23,16 +24,6 @@ def client(copy_e5_home: IndexedHome) -> Iterator[TestClient]:
     """The bundled knowledge base indexed with e5-small (the run's shared build, copied: conversations are stored)."""
     with TestClient(create_app(copy_e5_home.settings)) as c:
         yield c
-
-
-def converse(client: TestClient, turns: list[str]) -> list[dict[str, Any]]:
-    session, out = None, []
-    for message in turns:
-        res = client.post("/api/chat", json={"session_id": session, "message": message})
-        assert res.status_code == 200, res.text
-        out.append(res.json())
-        session = out[-1]["session_id"]
-    return out
 
 
 def _cards(body: dict[str, Any], *types: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.config import Settings
 from tests.conftest import IndexedHome
+from tests.helpers import converse
 
 
 @pytest.fixture(scope="module")
@@ -27,16 +28,6 @@ def client(indexed_home: IndexedHome, tmp_path_factory: pytest.TempPathFactory) 
         yield c
 
 
-def play(client: TestClient, turns: list[str]) -> list[dict[str, Any]]:
-    session, out = None, []
-    for message in turns:
-        res = client.post("/api/chat", json={"session_id": session, "message": message})
-        assert res.status_code == 200, res.text
-        out.append(res.json())
-        session = out[-1]["session_id"]
-    return out
-
-
 @pytest.mark.parametrize(
     ("turns", "answer"),
     [
@@ -45,10 +36,10 @@ def play(client: TestClient, turns: list[str]) -> list[dict[str, Any]]:
     ],
 )
 def test_the_interest_path_ends_in_recommendations(client: TestClient, turns: list[str], answer: str) -> None:
-    replies = play(client, turns)
+    replies = converse(client, turns)
     assert replies[-1]["phase"] == "interests"
     for _ in range(12):
-        replies += play_more(client, replies[-1]["session_id"], answer)
+        replies += converse(client, [answer], replies[-1]["session_id"])
         if replies[-1]["phase"] != "interests":
             break
     last = replies[-1]
@@ -58,14 +49,8 @@ def test_the_interest_path_ends_in_recommendations(client: TestClient, turns: li
     assert 6 <= asked <= 11  # 6–10 questions, plus the opening one
 
 
-def play_more(client: TestClient, session: str, message: str) -> list[dict[str, Any]]:
-    res = client.post("/api/chat", json={"session_id": session, "message": message})
-    assert res.status_code == 200, res.text
-    return [res.json()]
-
-
 def test_likes_said_in_passing_are_enough_to_recommend(client: TestClient) -> None:
-    replies = play(client, ["同意", "我19岁，初中毕业，没上过班，动手能力还行，喜欢摆弄机器", "推荐"])
+    replies = converse(client, ["同意", "我19岁，初中毕业，没上过班，动手能力还行，喜欢摆弄机器", "推荐"])
     occupations = [c for c in replies[-1]["cards"] if c["type"] == "occupation"]
     assert occupations and all(not c["code"].startswith(("1-", "2-")) for c in occupations if c["code"])
     assert "R" in replies[-1]["profile"]["interests"]["evidence"][0]["kind"]
@@ -81,7 +66,7 @@ def test_likes_said_in_passing_are_enough_to_recommend(client: TestClient) -> No
 )
 def test_a_question_mid_flow_is_answered_and_the_phase_stays(client: TestClient, turns: list[str],
                                                               question_turn: int, phase_before: str) -> None:
-    replies = play(client, turns)
+    replies = converse(client, turns)
     answer = replies[question_turn]
     assert [c for c in answer["cards"] if c["type"] == "policy"]
     assert answer["phase"] == phase_before
@@ -89,7 +74,7 @@ def test_a_question_mid_flow_is_answered_and_the_phase_stays(client: TestClient,
 
 
 def test_a_story_with_a_question_is_read_and_answered(client: TestClient) -> None:
-    replies = play(client, ["同意", "我做了十年木工，没有任何证书，怎么才能认定技能等级？"])
+    replies = converse(client, ["同意", "我做了十年木工，没有任何证书，怎么才能认定技能等级？"])
     last = replies[-1]
     assert [c for c in last["cards"] if c["type"] == "policy"]
     assert [e["years"] for e in last["profile"]["experience"]] == [10.0]
@@ -100,11 +85,11 @@ def test_a_story_with_a_question_is_read_and_answered(client: TestClient) -> Non
     [(["同意", "嗯……这个嘛"], "做过什么"), (["I agree", "hmm, well"], "What work have you done")],
 )
 def test_an_unclear_message_gets_a_targeted_question(client: TestClient, turns: list[str], words: str) -> None:
-    assert words in play(client, turns)[-1]["reply"]
+    assert words in converse(client, turns)[-1]["reply"]
 
 
 def test_after_two_unclear_turns_the_quiz_is_offered(client: TestClient) -> None:
-    replies = play(client, ["同意", "嗯……", "这个嘛……"])
+    replies = converse(client, ["同意", "嗯……", "这个嘛……"])
     assert "小问题" in replies[-1]["reply"] and "不知道自己适合做什么" in replies[-1]["suggestions"]
 
 
@@ -117,7 +102,7 @@ def test_after_two_unclear_turns_the_quiz_is_offered(client: TestClient) -> None
 )
 def test_bad_input_gets_a_clear_answer_and_changes_nothing(client: TestClient, message: str, status: int,
                                                             words: str) -> None:
-    first = play(client, ["同意", "我在工厂做了三年电焊，会看图纸"])[-1]
+    first = converse(client, ["同意", "我在工厂做了三年电焊，会看图纸"])[-1]
     res = client.post("/api/chat", json={"session_id": first["session_id"], "message": message})
     assert res.status_code == status, res.text
     body = res.json()
@@ -132,7 +117,7 @@ def test_replies_stay_short(client: TestClient, lang: str) -> None:
     turns = (["同意", "我在工厂做了三年电焊，会看图纸", "想在湖州找个能拿工资的学徒岗位", "推荐"] if lang == "zh" else
              ["I agree", "I did welding in a factory for three years", "I want a paid apprenticeship in Huzhou",
               "recommend"])
-    for reply in play(client, turns)[1:]:
+    for reply in converse(client, turns)[1:]:
         if any(c["type"] == "policy" for c in reply["cards"]):
             continue  # cited quotes aside
         if lang == "zh":
