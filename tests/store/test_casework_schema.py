@@ -36,7 +36,7 @@ def test_upgrade_from_0003_keeps_data_and_downgrade_drops_only_new_tables(store_
         with factory.begin() as s:
             create_conversation(s, conversation_id="c1", language="zh", phase="experience", now=T0)
         migrate(engine)
-        assert schema_revision(engine) == ("0005", "0005")
+        assert schema_revision(engine) == ("0008", "0008")
         with factory.begin() as s:
             cases.add_note(s, "c1", author="ada", text="备注", now=T0)
         alembic(command.downgrade, "0003")
