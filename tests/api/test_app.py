@@ -43,7 +43,7 @@ def test_healthz_needs_an_index_then_is_ok(tmp_path: Path, store_url: str) -> No
 @pytest.mark.parametrize(
     ("url", "detail"),
     [
-        ("sqlite:///{tmp}/empty.db", "store schema at None, expected 0005"),
+        ("sqlite:///{tmp}/empty.db", "store schema at None, expected 0008"),
         ("postgresql+psycopg://nobody@127.0.0.1:9/none", "cannot reach the store"),
     ],
 )
