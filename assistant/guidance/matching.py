@@ -174,7 +174,10 @@ class Matcher:
         for topic in profile.goals.topics:
             # A field named as the goal (新能源, elderly care): the occupations nearest it count as goals, weighed by
             # how near they are, so that experience and skills choose among them.
-            for info, score in self._related(topic, lang, k=TOPIC_CANDIDATES):
+            near = self._related(topic, lang, k=TOPIC_CANDIDATES)
+            if FAMILY_SCHEME in index_schemes:  # and its families apart, as for a story
+                near += self._related(topic, lang, k=FAMILIES_PER_STORY, schemes=(FAMILY_SCHEME,))
+            for info, score in {info.key: (info, score) for info, score in reversed(near)}.values():
                 add(info, WEIGHTS["topic"] * score, {"kind": "topic", "text": topic, "score": round(score, 3)})
         for goal in profile.goals.occupations:
             for info, score in self._related(goal.title, lang):

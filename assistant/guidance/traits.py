@@ -4,6 +4,7 @@ what the person said they can and cannot do. The table is team-written by classi
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,9 @@ DEGREE_LEVELS = frozenset({"bachelor", "master", "doctorate"})
 BELOW_DEGREE = frozenset({"none", "primary", "junior-secondary", "senior-secondary", "vocational-secondary",
                           "vocational-college"})
 ADULT_AGE = 18
+# The head of an English title that names running others' work ("manager", not "management consultant").
+_LEAD_TITLE = re.compile(r"\b(?:manager|director|supervisor|superintendent|head of|chief)\b(?!\s+(?:assistant|clerk))",
+                         re.I)
 LEAD_YEARS = 3.0  # years of work after which a management role is a realistic next step
 LONGER_ROUTE_KNOWN = 0.35  # factor for a degree occupation when the person's schooling is known to be below it
 LONGER_ROUTE_UNKNOWN = 0.7  # and when their schooling was not said: plausible, but not a first pick
@@ -47,8 +51,13 @@ def _table() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 
 
 def traits(info: OccupationInfo) -> frozenset[str]:
-    """The traits of the longest group prefix that matches (CSCO code, or the ISCO code of an ESCO occupation)."""
+    """The traits of the longest group prefix that matches (CSCO code, or the ISCO code of an ESCO occupation).
+
+    An ESCO occupation of the light set carries no ISCO code; its English title still says when it runs other
+    people's work (elderly home manager, site supervisor), which is the one trait a title shows reliably."""
     code = info.code if info.scheme == "csco2022" else info.isco_code
+    if not code and info.language == "en" and _LEAD_TITLE.search(info.title):
+        return frozenset({"lead"})
     return _traits_of(info.scheme, code)
 
 
@@ -89,16 +98,20 @@ def fit(info: OccupationInfo, profile: Profile, *, asked: bool, worked: bool = F
     degree = has_degree(profile)
     longer = "degree" in have and not worked and degree is not True
     # Managing comes after years in the field: someone with little or no work behind them starts further back.
-    longer = longer or ("lead" in have and not worked and years_worked(profile) < LEAD_YEARS)
+    paid_years = years_worked(profile, paid=True)
+    leads_first = "lead" in have and not worked and paid_years < LEAD_YEARS
+    longer = longer or leads_first
     factor = 1.0
     if longer and not asked:
-        factor = LONGER_ROUTE_KNOWN if degree is False or profile.age is not None and profile.age < 25 \
-            else LONGER_ROUTE_UNKNOWN
+        # Known to be far: schooling below a degree, under 25, or managing others with no paid work behind them.
+        far = degree is False or profile.age is not None and profile.age < 25 or leads_first and paid_years == 0
+        factor = LONGER_ROUTE_KNOWN if far else LONGER_ROUTE_UNKNOWN
     if "minor" in conflicts:
         return Fit(tuple(conflicts), longer, 0.0)  # even when asked for
     return Fit(tuple(conflicts), longer, 0.0 if conflicts and not asked else factor)
 
 
-def years_worked(profile: Profile) -> float:
-    """Years of work the person has told of (paid or not), all jobs together."""
-    return sum(e.years or 0.0 for e in profile.experience)
+def years_worked(profile: Profile, *, paid: bool = False) -> float:
+    """Years of work the person has told of, all jobs together; with `paid`, without caring for family and
+    volunteering (getattr: profiles stored before `unpaid` existed have none)."""
+    return sum(e.years or 0.0 for e in profile.experience if not (paid and getattr(e, "unpaid", False)))

@@ -46,6 +46,14 @@ _EN_WORK = re.compile(
     r"just\s+finished|finished\s+school|use|enjoy)\b)[a-z]{2,}|\bexperience\b|\bas\s+an?\s+\w+|"
     r"\byears?\s+(?:in|at|as|of)\b|\bvolunteer|\bhousewife\b|\bstay[- ]at[- ]home\b|\bfull[- ]time (?:mum|mom|parent)",
     re.I)
+# Work for one's own family, or as a volunteer: real experience with real skills, but not years on a payroll, and
+# not the years in a field after which managing others is a realistic next step.
+_UNPAID_WORK = re.compile(
+    r"(?:照顾|伺候|护理)(?:家里的?(?:老人|孩子|小孩)|[^，。,；;]{0,6}?(?:父母|爸妈|老母亲|老父亲|母亲|父亲|奶奶|爷爷|外婆|"
+    r"姥姥|外公|姥爷|公婆|婆婆|公公|老伴|丈夫|老公|妻子))|在家带(?:孩子|娃|小孩)|带娃|全职妈妈|家庭主妇|做家务|志愿|义工|"
+    r"\b(?:looked after|look after|looking after|cared for|care for|caring for|took care of|take care of|raised|"
+    r"nursed|bringing up|brought up)\s+(?:my|our)\b|\bvolunteer|\bhousewife\b|\bhomemaker\b|\bhousework\b|"
+    r"\bstay[- ]at[- ]home\b|\bfull[- ]time (?:mum|mom|parent)", re.I)
 _NO_WORK = re.compile(r"没(?:上过|有上过)班|没(?:有)?工作过|没(?:有)?(?:任何)?工作经验|从来没工作|"
                       r"\bnever (?:worked|had a job)\b|\bno (?:work|job) experience\b", re.I)
 # A wish or a search, not work done: 在日照找工作, 想考个证, looking for work.
@@ -53,6 +61,17 @@ _WISH = re.compile(r"想|希望|打算|准备|最好|找(?:工作|活|个|份|�
 # Who the person is rather than what they can do: never a skill (我是听障人士, 全职妈妈, I use a wheelchair).
 _IDENTITY = re.compile(r"人士|妈妈|主妇|宝妈|老人|孩子|残疾|轮椅|\b(?:wheelchair|mother|mum|mom|housewife|parent)\b",
                        re.I)
+# Caring for someone, or a workplace, makes a clause with 老人 or 孩子 in it work (在养老院照顾老人三年), not identity.
+_CARE_OR_WORKPLACE = re.compile(r"照顾|护理|伺候|看护|陪护|带|教|养老院|医院|幼儿园|学校|厂|店|公司|"
+                                r"\b(?:looked after|look after|cared for|care for|worked|work|nursing home|care home|"
+                                r"hospital|school)\b", re.I)
+
+
+def _identity_only(text: str) -> bool:
+    """Who someone is (我是全职妈妈, I use a wheelchair), not what they did (在养老院照顾老人)."""
+    return bool(_IDENTITY.search(text)) and not _CARE_OR_WORKPLACE.search(text)
+
+
 # What the job gives rather than what the person can do (有五险一金, 包吃住): wishes, never skills.
 _TERMS = re.compile(r"五险一金|社保|公积金|工资|薪水|待遇|补贴|包吃住|双休|假期|年假|福利|"
                     r"\b(?:salary|wages?|pay|benefits|insurance|pension|holidays?)\b", re.I)
@@ -186,7 +205,7 @@ class ProfileExtractor:
         if any(c.kind == "experience" and len(c.what) >= 2 and not _IDENTITY.search(c.what) for c in clauses):
             return True
         told = " ".join(c.text for c in clauses if c.kind not in ("goal", "skill") and not _WISH.search(c.text)
-                        and not _only_facts(c.text) and not _IDENTITY.search(c.text))
+                        and not _only_facts(c.text) and not _identity_only(c.text))
         return bool(told) and bool((_ZH_WORK if lang == "zh" else _EN_WORK).search(told) or _EN_WORK.search(told))
 
     def _read_story(self, s: Sentence, clauses: list[Clause], lang: str, out: Findings) -> None:
@@ -216,7 +235,7 @@ class ProfileExtractor:
             occ = story_occ or phrase_occ
         what = exp_clause.what if exp_clause else _short(story, lang)
         where = exp_clause.where if exp_clause else None
-        out.experience.append(Experience(what, occ, where, years, s.text))
+        out.experience.append(Experience(what, occ, where, years, s.text, unpaid=bool(_UNPAID_WORK.search(story))))
         if exp_clause and not self.is_title(exp_clause.what):
             # An activity (电焊) is also a skill; anchor it among the tasks of the job it points at.
             prefer = frozenset({f"{occ.scheme}:{occ.code or occ.uri}"}) if occ else frozenset()

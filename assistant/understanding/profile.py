@@ -28,6 +28,7 @@ class Experience:
     where: str | None = None
     years: float | None = None
     evidence: str = ""
+    unpaid: bool = False  # caring for family, raising children, housework, volunteering: experience, not a payroll
 
 
 @dataclass

@@ -20,6 +20,10 @@ def esco(isco: str) -> OccupationInfo:
                           (), (), SRC)
 
 
+def titled(title: str) -> OccupationInfo:
+    return OccupationInfo("esco", None, "u", title, "en", "", (), (), None, (), (), SRC)
+
+
 @pytest.mark.parametrize(
     ("info", "expected"),
     [
@@ -35,6 +39,11 @@ def esco(isco: str) -> OccupationInfo:
         (esco("2512"), {"degree", "computer", "remote"}),  # software developers
         (esco("5244"), {"phone", "computer", "remote"}),  # contact centre salespersons
         (OccupationInfo("esco", None, "u", "t", "en", "", (), (), None, (), (), SRC), set()),  # no ISCO code known
+        # No ISCO code, but the title says it runs others' work; a consultant on management does not.
+        (titled("elderly home manager"), {"lead"}),
+        (titled("construction site supervisor"), {"lead"}),
+        (titled("management consultant"), set()),
+        (titled("manager assistant"), set()),
     ],
 )
 def test_traits_come_from_the_most_specific_group(info: OccupationInfo, expected: set[str]) -> None:
@@ -42,11 +51,11 @@ def test_traits_come_from_the_most_specific_group(info: OccupationInfo, expected
 
 
 def person(limits: list[str] = [], education: str | None = None, age: int | None = None,  # noqa: B006
-           years: float | None = None) -> Profile:
+           years: float | None = None, unpaid: bool = False) -> Profile:
     from assistant.understanding.profile import Experience
 
     return Profile(education=education, age=age, constraints=Constraints(limits=list(limits)),
-                   experience=[Experience("某项工作", years=years)] if years else [])
+                   experience=[Experience("某项工作", years=years, unpaid=unpaid)] if years else [])
 
 
 @pytest.mark.parametrize(
@@ -71,6 +80,12 @@ def person(limits: list[str] = [], education: str | None = None, age: int | None
         (csco("6-16-01-09"), person(age=18), False, False, (((), False, 1.0))),
         (csco("1-06-01-00"), person(education="bachelor", years=1), False, False, (((), True, LONGER_ROUTE_UNKNOWN))),
         (csco("1-06-01-00"), person(education="bachelor", years=8), False, False, (((), False, 1.0))),
+        # Years caring for family are experience, but not paid years in a field: managing is far off.
+        (csco("1-06-01-00"), person(education="bachelor", years=8, unpaid=True), False, False,
+         (((), True, LONGER_ROUTE_KNOWN))),
+        (titled("elderly home manager"), person(years=4, unpaid=True), False, False, (((), True, LONGER_ROUTE_KNOWN))),
+        (titled("elderly home manager"), person(years=4), False, False, (((), False, 1.0))),
+        (titled("elderly home manager"), person(years=1), False, False, (((), True, LONGER_ROUTE_UNKNOWN))),
     ],
 )
 def test_fit(info: OccupationInfo, profile: Profile, asked: bool, worked: bool,

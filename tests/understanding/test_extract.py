@@ -24,6 +24,7 @@ def read(guidance: Any, text: str, lang: str) -> Findings:
         ("我在药店卖药三年", "zh", 3.0),
         ("在工地开塔吊五年", "zh", 5.0),
         ("照顾瘫痪的父亲六年，喂饭翻身擦洗", "zh", 6.0),  # unpaid care work is experience
+        ("我在养老院照顾老人三年", "zh", 3.0),  # 老人 is whom the work was for, not who the person is
         ("我在双鸭山老家种了十五年水稻和大豆", "zh", 15.0),  # farming
         ("I drove a taxi in Chongqing for seven years", "en", 7.0),
         ("I cared for my elderly parents for six years and volunteered at a care home", "en", 6.0),
@@ -38,6 +39,25 @@ def test_a_work_story_without_a_title_is_experience(fake_guidance: Any, text: st
     assert len(found.experience) == 1, found
     assert found.experience[0].years == years
     assert found.experience[0].evidence  # the person's own words are kept as evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "unpaid"),
+    [
+        ("照顾瘫痪的父亲六年，喂饭翻身擦洗", "zh", True),
+        ("我在家带孩子五年，之前做过会计", "zh", True),
+        ("做了三年社区志愿者，帮老人买菜", "zh", True),
+        ("我在养老院照顾老人三年", "zh", False),  # a care home pays for it
+        ("我在食堂帮厨三年，洗菜切菜", "zh", False),
+        ("I cared for my elderly parents for six years and volunteered at a care home", "en", True),
+        ("I looked after my grandmother with dementia for four years", "en", True),
+        ("I worked in a care home for four years, washing and feeding residents", "en", False),
+        ("I drove a taxi in Chongqing for seven years", "en", False),
+    ],
+)
+def test_work_for_family_or_as_a_volunteer_is_unpaid(fake_guidance: Any, text: str, lang: str, unpaid: bool) -> None:
+    found = read(fake_guidance, text, lang)
+    assert [e.unpaid for e in found.experience] == [unpaid], found
 
 
 @pytest.mark.parametrize(
