@@ -66,6 +66,13 @@ _CARE_OR_WORKPLACE = re.compile(r"照顾|护理|伺候|看护|陪护|带|教|养
                                 r"\b(?:looked after|look after|cared for|care for|worked|work|nursing home|care home|"
                                 r"hospital|school)\b", re.I)
 
+# Everyday Chinese job names end in a worker suffix (采油工, 针车工, 保洁员, 面点师) though the taxonomy names the job
+# otherwise (石油开采工, 制鞋工): said outright they are a title, placed by the name, not by the story around it.
+_ZH_TITLE = re.compile(r"[\u4e00-\u9fff]{1,5}(?:工|员|师|匠)")
+# Kinds of employment and memberships with the same endings are no occupation (打工, 临时工, 员工, 会员, 学员).
+_ZH_NOT_TITLE = re.compile(r"(?:打|做|上|开|务|加|手|员|职|零|短|长|分|施|用|动|童|义|民|临时|合同|正式|季节)工|"
+                           r"[会成党学队团人社委海]员|[大祖恩]师")
+
 
 def _identity_only(text: str) -> bool:
     """Who someone is (我是全职妈妈, I use a wheelchair), not what they did (在养老院照顾老人)."""
@@ -146,7 +153,8 @@ class ProfileExtractor:
         """Whether a phrase is itself an occupation name (服务员, cook) rather than an activity (电焊, welding)."""
         names = self._index().names()
         key = phrase.casefold().strip()
-        return key in names or (key.endswith("s") and key[:-1] in names)
+        return (key in names or (key.endswith("s") and key[:-1] in names)
+                or bool(_ZH_TITLE.fullmatch(key) and not _ZH_NOT_TITLE.fullmatch(key)))
 
     def _prefetch(self, texts_in: list[str], lang: str) -> None:
         """Embed every text the reading below will search with in one model call (a batch of four costs about

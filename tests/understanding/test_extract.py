@@ -149,3 +149,23 @@ def test_old_saved_profiles_still_load() -> None:
     profile = Profile.from_dict(old)
     assert profile.experience[0].what == "电焊" and profile.goals.topics == [] and profile.interests.top() == ""
     assert Profile.from_dict(profile.to_dict()) == profile
+
+
+@pytest.mark.parametrize(
+    ("phrase", "title"),
+    [
+        ("采油工", True),  # the taxonomy says 石油开采工; said outright it is still a title
+        ("针车工", True),
+        ("保洁员", True),
+        ("面点师", True),
+        ("打工", False),  # kinds of employment and memberships are no occupation
+        ("临时工", False),
+        ("员工", False),
+        ("会员", False),
+        ("学员", False),
+        ("电焊", False),  # an activity, placed by the story around it
+        ("stitching uppers", False),
+    ],
+)
+def test_everyday_chinese_titles_are_titles(fake_guidance: Any, phrase: str, title: bool) -> None:
+    assert fake_guidance.extractor.is_title(phrase) is title
