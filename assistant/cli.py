@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 from pathlib import Path
 
 from assistant.accounts.passwords import check_policy
@@ -264,6 +265,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, environ: Mapping[str
     import uvicorn  # imported here: only serve needs it
     from sqlalchemy import make_url
 
+    from assistant.api.accesslog import log_config as access_log_config
     from assistant.api.app import create_app
 
     workers = args.workers if args.workers is not None else settings.workers
@@ -286,8 +288,11 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, environ: Mapping[str
     host, port = args.host or settings.host, args.port or settings.port
     store = make_url(settings.database_url).render_as_string(hide_password=True)
     print(f"SkillPath on http://{host}:{port}/  (store: {store}; {workers} worker(s))", flush=True)
+    # proxy_headers off: uvicorn would believe X-Forwarded-For from 127.0.0.1; the app believes only the proxies
+    # configured (SKILLPATH_TRUSTED_PROXIES). The access log leaves out ids and query strings (api/accesslog.py).
+    options: dict[str, Any] = {"log_level": "info", "log_config": access_log_config(), "proxy_headers": False}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, **options)
         return 0
     if settings.database_url.startswith("sqlite"):
         print("note: several workers share one SQLite file, which takes one write at a time; use PostgreSQL",
@@ -296,7 +301,7 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, environ: Mapping[str
     # An import string and a factory: each worker process builds its own app (engine, index in memory) from the
     # environment; they share the port, the store, the index folder and the secret key file.
     uvicorn.run("assistant.api.app:create_app", factory=True, workers=workers, host=host, port=port,
-                log_level="info", timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS)
+                timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS, **options)
     return 0
 
 

@@ -40,6 +40,7 @@ class Spec:
     at_least: float | None = None
     at_most: float | None = None
     shown: str | None = None  # the default as the docs show it, where the value itself is machine-specific
+    check: Callable[[str], str] | None = None  # strings only: "" if the value is fine, else why it is not
 
 
 @dataclass(frozen=True)
@@ -56,12 +57,23 @@ class SettingInfo:
 
 def setting(default: Any, *, env: str, doc: str, old_names: tuple[str, ...] = (), strip: bool = False,
             at_least: float | None = None, at_most: float | None = None, shown: str | None = None,
-            secret: bool = False) -> Any:
+            secret: bool = False, check: Callable[[str], str] | None = None) -> Any:
     """A Settings field with its environment variable; `secret` keeps the value out of repr (and so out of logs)."""
-    spec = Spec(env, doc, default, old_names, strip, at_least, at_most, shown)
+    spec = Spec(env, doc, default, old_names, strip, at_least, at_most, shown, check)
     if isinstance(default, Derived):  # no value without the others: Settings(...) must be given one
         return field(repr=not secret, metadata={_SPEC: spec})
     return field(default=default, repr=not secret, metadata={_SPEC: spec})
+
+
+def _time_zone_problem(name: str) -> str:
+    """"" for an IANA time zone this machine knows (Asia/Shanghai), else what is wrong."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return "not a time zone (an IANA name such as Asia/Shanghai)"
+    return ""
 
 
 def _home_database(values: Mapping[str, Any]) -> str:
@@ -128,6 +140,11 @@ class Settings:
                                                "/api/search; 0: no limit.")
     rate_address_burst: int = setting(100, env="SKILLPATH_RATE_ADDRESS_BURST", at_least=0,
                                       doc="Requests one address may send at once before the rate applies; 0: no limit.")
+    # Empty by default: behind no proxy, nobody's X-Forwarded-For is believed (see assistant/api/ratelimit.py).
+    trusted_proxies: str = setting("", env="SKILLPATH_TRUSTED_PROXIES", strip=True,
+                                   doc="Reverse proxies whose X-Forwarded-For and X-Forwarded-Proto are believed: "
+                                       "addresses or networks, comma-separated (e.g. \"10.0.0.5,10.0.1.0/24\"); "
+                                       "empty: none, the connection's own address counts.")
     rate_conversation_per_minute: int = setting(20, env="SKILLPATH_RATE_CONVERSATION_PER_MINUTE", at_least=0,
                                                 doc="Chat messages per minute per conversation; 0: no limit.")
     rate_conversation_burst: int = setting(10, env="SKILLPATH_RATE_CONVERSATION_BURST", at_least=0,
@@ -144,8 +161,18 @@ class Settings:
     retention_days_audit: int = setting(365, env="SKILLPATH_RETENTION_DAYS_AUDIT", at_least=0,
                                         doc="Days kept: audit entries (the Cybersecurity Law asks for at least six "
                                             "months of logs); 0: forever.")
+    time_zone: str = setting("Asia/Shanghai", env="SKILLPATH_TIME_ZONE", strip=True, check=_time_zone_problem,
+                             doc="The time zone every page and export shows times in (an IANA name); the store "
+                                 "keeps UTC.")
     purge_every_hours: float = setting(24.0, env="SKILLPATH_PURGE_EVERY_HOURS", at_least=0,
                                        doc="How often the running service purges; 0: only `skillpath purge`.")
+    # Operators' uploads: a document is read into memory and split whole, so its size and time are bounded.
+    document_max_mib: float = setting(16.0, env="SKILLPATH_DOCUMENT_MAX_MIB", at_least=0,
+                                      doc="Largest document file an operator's upload may hold, in MiB; larger ones "
+                                          "are refused before they are read; 0: no limit.")
+    document_seconds: float = setting(20.0, env="SKILLPATH_DOCUMENT_SECONDS", at_least=0,
+                                      doc="Seconds reading an upload's documents may take; past it the upload is "
+                                          "refused (nothing to import); 0: no limit.")
 
     @property
     def index_dir(self) -> Path:
@@ -222,7 +249,11 @@ def _read(spec: Spec, kind: type, env: Mapping[str, str], values: Mapping[str, A
     if kind is Path:
         return Path(raw).expanduser().resolve()
     if kind is str:
-        return raw.strip() if spec.strip else raw
+        value = raw.strip() if spec.strip else raw
+        problem = spec.check(value) if spec.check is not None else ""
+        if problem:
+            raise SettingsError(f"{name}: {value!r} is {problem}")
+        return value
     text = raw.strip()
     if kind is bool:
         if text.lower() not in TRUE_WORDS + FALSE_WORDS:

@@ -101,6 +101,10 @@ class LoginFailed(AuthenticationRequired):
         self.retry_after = retry_after
 
 
+class AddressLocked(LoginFailed):
+    """Too many failed logins from one client address (whatever the names tried); `retry_after` says for how long."""
+
+
 class RateLimited(SkillPathError):
     """Too many requests from one address or for one conversation (429); `retry_after` is in whole seconds."""
 

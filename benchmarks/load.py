@@ -4,8 +4,8 @@ The server runs as a subprocess on the default knowledge base with the real e5-s
 (var/load: the bench home's store copied for each level, so conversations written under load start from none; its
 index and embedding cache copied once and kept). This process is the load generator: asyncio + httpx, each
 simulated person a closed loop of 4-7-turn conversations (about 70% Chinese) followed by 0-3 searches, with a
-uniform think time between requests, and X-Forwarded-For 10.x.y.z unique per person (uvicorn trusts it from
-127.0.0.1, as it would behind the service's proxy). Messages come from the store (CSCO titles, esco-lite skills,
+uniform think time between requests, and X-Forwarded-For 10.x.y.z unique per person (the server trusts it from
+127.0.0.1 through SKILLPATH_TRUSTED_PROXIES, as it would from the service's proxy). Messages come from the store (CSCO titles, esco-lite skills,
 offers) and the gazetteer, seeded per person: reproducible, and different from one person to the next.
 
 Per level: a warm-up with staggered starts (not measured), then the measured window: client-side p50/p95/p99 per

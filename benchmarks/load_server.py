@@ -83,7 +83,10 @@ def start_server(command: list[str], home: Path, embedder: str, log: Path, *, da
                  wait_s: float = 240, warm_s: float = 600) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     """Started and healthy, then given up to warm_s to warm its query vectors (a restarted service finds them on
     disk, so a run measures the steady state); returns the process and the warm-up's state when the level began."""
-    env = {**os.environ, "SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": embedder}
+    # The generator stands in for the service's reverse proxy on loopback: each simulated person's X-Forwarded-For
+    # is their address, so the per-address limits count people, as they do in a deployment behind its proxy.
+    env = {**os.environ, "SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": embedder,
+           "SKILLPATH_TRUSTED_PROXIES": "127.0.0.1"}
     env.pop("SKILLPATH_DATABASE_URL", None)
     if database_url:  # e.g. PostgreSQL for several workers; on first use the server ingests the defaults into it
         env["SKILLPATH_DATABASE_URL"] = database_url

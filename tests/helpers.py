@@ -1,4 +1,5 @@
-"""Test helpers: a full snapshot of the store's rows, to prove that nothing changed."""
+"""Test helpers: a full snapshot of the store's rows, to prove that nothing changed; playing a conversation and
+opening it again with its key."""
 
 from __future__ import annotations
 
@@ -19,8 +20,23 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     return out
 
 
+KEY_HEADER = "X-Conversation-Key"
+
+
+def conversation_id(handle: str) -> str:
+    """The conversation id inside a reply's session_id ("<id>.<key>")."""
+    return handle.partition(".")[0]
+
+
+def key_headers(handle: str) -> dict[str, str]:
+    """The header that opens the conversation behind a reply's session_id (GET, export, DELETE, the plan page)."""
+    return {KEY_HEADER: handle.partition(".")[2]}
+
+
 def converse(client: Any, turns: list[str], session: str | None = None) -> list[dict[str, Any]]:
-    """Send the turns of one conversation to POST /api/chat in order; every reply must be 200."""
+    """Send the turns of one conversation to POST /api/chat in order; every reply must be 200.
+
+    `session_id` in the replies is the handle (id and key) the next turn sends back."""
     out: list[dict[str, Any]] = []
     for message in turns:
         res = client.post("/api/chat", json={"session_id": session, "message": message})

@@ -29,6 +29,7 @@ from assistant.accounts.service import Accounts
 from assistant.index.versions import IndexVersions
 from assistant.store.db import make_engine, make_sessionmaker
 from tests.conftest import PG_ENV, ROOT, _pg_database
+from tests.helpers import conversation_id, key_headers
 
 STARTUP = 600  # seconds: the first run ingests the defaults and builds the index (about a minute on 2 cores)
 PASSWORD = "correct horse battery staple"
@@ -309,7 +310,8 @@ def test_a_conversation_continues_whichever_worker_answers_each_turn(server: Ser
     assert [phase for phase, *_ in alternating][-1] == "pathway"
     assert alternating[1][1].get("skills"), "the experience turn found no skills"
     # Read back from the other worker: every message, in order.
-    stored = server.call(b, CookieJar(), "GET", f"/api/chat/{session_id}").json()
+    stored = server.call(b, CookieJar(), "GET", f"/api/chat/{conversation_id(session_id)}",
+                         headers=key_headers(session_id)).json()
     said = [m["text"] for m in stored["messages"] if m["role"] == "user"]
     assert said == CHAT and len(stored["messages"]) == 2 * len(CHAT)
 

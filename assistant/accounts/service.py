@@ -15,8 +15,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.accounts import audit, passwords, sessions, users
+from assistant.accounts.throttle import AddressThrottle
 from assistant.store.clock import as_utc, utc_now
-from assistant.errors import LoginFailed, NotFoundError
+from assistant.errors import AddressLocked, LoginFailed, NotFoundError
 from assistant.store.models import AuditEvent, User
 
 # Audit actions written by this service.
@@ -75,6 +76,7 @@ class Accounts:
         max_failures: int = 5,
         failure_window: timedelta = timedelta(minutes=5),
         lockout: timedelta = timedelta(minutes=5),
+        addresses: AddressThrottle | None = None,
     ) -> None:
         self._factory = factory
         self._lifetime = timedelta(hours=session_hours)
@@ -82,19 +84,25 @@ class Accounts:
         self._max_failures = max_failures
         self._window = failure_window
         self._lockout = lockout
+        self._addresses = addresses if addresses is not None else AddressThrottle()
 
     # -- logging in and out ------------------------------------------------------------------
 
-    def login(self, username: str, password: str) -> StartedLogin:
-        """Check the password and open a session; LoginFailed otherwise.
+    def login(self, username: str, password: str, *, address: str | None = None) -> StartedLogin:
+        """Check the password and open a session; LoginFailed otherwise (AddressLocked for a locked `address`).
 
         Failures are counted per username (existing or not, so the answer never tells which):
         `max_failures` within `failure_window` lock the name for `lockout` from the last one,
         even for the right password. The count lives in the audit log, so it holds across workers
         and restarts; attempts while locked are logged as login.locked and do not extend the lock.
+        Failures are also counted per client `address` (throttle.py), whatever the names tried.
         """
         name = username.strip().lower()[:64]
         now = self._clock()
+        if address is not None and (address_until := self._addresses.locked_until(address, as_utc(now))):
+            with self._factory.begin() as s:
+                audit.record(s, None, LOGIN_LOCKED, name, {"by": "address"}, now=now)
+            self._refuse_address(address_until, now)
         with self._factory.begin() as s:
             locked_until = self._locked_until(s, name, now)
             if locked_until is not None:
@@ -111,6 +119,8 @@ class Accounts:
                     return self._open(s, user, password, now)
                 audit.record(s, None, LOGIN_FAILED, name, {"reason": reason}, now=now)
                 locked_until = self._locked_until(s, name, now)
+        if address is not None and (address_until := self._addresses.failed(address, as_utc(now))):
+            self._refuse_address(address_until, now)
         if locked_until is None:
             raise LoginFailed(WRONG_CREDENTIALS)
         seconds = max(1, math.ceil((locked_until - now).total_seconds()))
@@ -118,6 +128,12 @@ class Accounts:
             f"too many failed logins for this username: try again in {math.ceil(seconds / 60)} minute(s)",
             retry_after=seconds,
         )
+
+    @staticmethod
+    def _refuse_address(until: datetime, now: datetime) -> None:
+        seconds = max(1, math.ceil((until - as_utc(now)).total_seconds()))
+        raise AddressLocked(f"too many failed logins from your address: try again in {math.ceil(seconds / 60)} "
+                            "minute(s)", retry_after=seconds)
 
     def _open(self, s: Session, user: User, password: str, now: datetime) -> StartedLogin:
         if passwords.needs_rehash(user.password_hash):  # parameters raised since it was set

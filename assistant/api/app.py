@@ -24,7 +24,7 @@ from assistant.api.login import router as login_router
 from assistant.api.operator import UPLOADS_PATH, install_operator, make_refresh_runner, make_uploads
 from assistant.api.operator import router as operator_router
 from assistant.api.pages import router as pages_router
-from assistant.api.ratelimit import RateLimits
+from assistant.api.ratelimit import RateLimits, install_trusted_proxies
 from assistant.api.chat import router as chat_router
 from assistant.api.match import router as match_router
 from assistant.api.search import router as search_router
@@ -64,13 +64,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # (and this service serves nothing from a CDN). The schema itself stays at /openapi.json.
     app = FastAPI(title="SkillPath", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                   dependencies=[Depends(check_request_text)])  # URL and form text the store can hold, or a 400
-    pages = Pages(settings.web_dir)  # templates and UI strings, read when the app is built
+    pages = Pages(settings.web_dir, settings.time_zone)  # templates and UI strings, read when the app is built
     set_pages(app, pages)
     install_error_handlers(app, https=settings.cookie_secure)
     install_auth(app)  # request.state.user and .csrf_token for every request
     install_operator(app)  # upload bodies capped before they are read
     install_body_limit(app, uploads=UPLOADS_PATH)  # and every other body, at a size no form or message needs
-    install_security_headers(app, settings)  # last, so outermost: the other middleware's answers get them too
+    install_security_headers(app, settings)  # outermost but one: the other middleware's answers get them too
+    install_trusted_proxies(app, settings)  # outermost: every middleware and route sees the client's own address
     app.mount("/static", StaticFiles(directory=settings.web_dir / "static"), name="static")
     app.include_router(search_router)
     app.include_router(match_router)
@@ -130,7 +131,8 @@ def build_services(settings: Settings, pages: Pages) -> Services:
         settings=settings, engine=engine, sessions=sessions, retrieval=retrieval, guidance=guidance,
         dialogue=dialogue,
         # Counsellors' casework; skills they type are anchored in the taxonomy as the chat's are.
-        casework=Casework(sessions, anchor=guidance.skill_from_form),
+        casework=Casework(sessions, anchor=guidance.skill_from_form, occupation=guidance.extractor.occupation,
+                          time_zone=settings.time_zone),
         accounts=Accounts(sessions, session_hours=settings.session_hours),
         csrf_key=settings.resolved_secret(),  # signs CSRF tokens; made and kept in the data home when not configured
         uploads=make_uploads(settings, sessions),

@@ -1,4 +1,5 @@
-"""Who is asking: the session middleware, the role guard and the CSRF check every unsafe request passes.
+"""Who is asking: the session middleware, the role guard, the CSRF check every unsafe request passes, and the
+request's right to one conversation (its key, or a counsellor's login).
 
 Cookies: `skillpath_session` holds a login's random token (the store keeps only its hash);
 `skillpath_csrf` holds a nonce for visitors without a login, whose CSRF token is its signature.
@@ -9,9 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -23,6 +24,7 @@ from assistant.api.deps import csrf_token, current_user, services_of
 from assistant.api.errors import store_outage
 from assistant.accounts.users import ROLES
 from assistant.config import Settings
+from assistant.dialogue.access import Access
 from assistant.errors import AuthenticationRequired, PermissionDenied
 from assistant.store.outages import OUTAGES
 
@@ -152,3 +154,27 @@ def require_role(*roles: str) -> Callable[[Request], Awaitable[Account]]:
 
     guard.__name__ = f"require_{'_or_'.join(roles)}"
     return guard
+
+
+# -- a conversation ------------------------------------------------------------------------------
+
+KEY_HEADER = "X-Conversation-Key"
+STAFF_ROLES = ("counsellor", "admin")
+
+
+def conversation_access(request: Request) -> Access:
+    """What this request may open: its conversation key, if any, and whether a counsellor is logged in.
+
+    The key travels in a header, never in an address (addresses end up in logs, histories and Referer headers).
+    Counsellors and admins open any conversation; on an unsafe method their login must carry its CSRF token, so a
+    cross-site request riding on the cookie opens nothing.
+    """
+    key = request.headers.get(KEY_HEADER) or None
+    user = current_user(request)
+    staff = user is not None and user.role in STAFF_ROLES
+    if staff and request.method not in SAFE_METHODS and not csrf_ok(request):
+        staff = False
+    return Access(key=key, staff=staff)
+
+
+ConversationAccess = Annotated[Access, Depends(conversation_access)]

@@ -7,7 +7,6 @@ post, then redirect (303) back to the session page; a refused form shows the pag
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -69,7 +68,8 @@ def home(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkD
         error, result = error_message(t, exc), SearchResult([], False)
     query = {"q": q, "phase": phase, "assigned": assigned, "since": since, "until": until}
     context = {"account": user, "scope": scope, "query": query, "result": result, "error": error,
-               "filtered": any(query.values()), "phases": PHASES, "colleagues": service.colleagues()}
+               "filtered": any(query.values()), "phases": PHASES, "colleagues": service.colleagues(),
+               "follow_ups": service.follow_ups(user.username)}
     return _private(pages.render(request, "counsellor/home.html", context, status_code=400 if error else 200))
 
 
@@ -78,6 +78,7 @@ def _session_page(request: Request, pages: Pages, service: Casework, user: Accou
     detail = service.detail(session_id)  # NotFoundError → the 404 page
     _, t = _strings(request, pages)
     context = {"account": user, "d": detail, "citations": citations(detail, t), "colleagues": service.colleagues(),
+               "time_zone": service.time_zone,
                "done": t.get(f"cw_done_{done}", "") if done else "", "error": error, "form": form or {}}
     return _private(pages.render(request, "counsellor/session.html", context, status_code=status))
 
@@ -131,16 +132,50 @@ def _act(request: Request, pages: Pages, service: Casework, user: Account, sessi
 @router.post("/counsellor/sessions/{session_id}/skills")
 def skills_form(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkDep, session_id: str,
                 action: Annotated[str, Form()] = "", skill_id: Annotated[str, Form()] = "",
-                label: Annotated[str, Form()] = "") -> Response:
+                label: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     me = user.username
     actions: dict[str, Callable[[], Any]] = {
         "confirm": lambda: service.confirm_skill(session_id, skill_id, actor=me),
-        "edit": lambda: service.edit_skill(session_id, skill_id, label, actor=me),
-        "remove": lambda: service.remove_skill(session_id, skill_id, actor=me),
+        "edit": lambda: service.edit_skill(session_id, skill_id, label, note, actor=me),
+        "remove": lambda: service.remove_skill(session_id, skill_id, note, actor=me),
         "add": lambda: service.add_skill(session_id, label, actor=me),
     }
     return _act(request, pages, service, user, session_id, actions.get(action), done=f"skill_{action}",
                 anchor="profile", form={"which": "skills", "label": label})
+
+
+@router.post("/counsellor/sessions/{session_id}/lines")
+def lines_form(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkDep, session_id: str,
+               action: Annotated[str, Form()] = "", field: Annotated[str, Form()] = "",
+               key: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
+               note: Annotated[str, Form()] = "") -> Response:
+    """Correct an experience or goal line (edit or remove); the chat honours it from the next turn on."""
+    me = user.username
+    actions: dict[str, Callable[[], Any]] = {
+        "edit": lambda: service.edit_line(session_id, field, key, text, note, actor=me),
+        "remove": lambda: service.remove_line(session_id, field, key, note, actor=me),
+    }
+    done = f"{field}_{action}" if field in ("experience", "goal") else ""
+    return _act(request, pages, service, user, session_id, actions.get(action), done=done, anchor="profile",
+                form={"which": "lines", "text": text, "note": note})
+
+
+@router.post("/counsellor/sessions/{session_id}/contact")
+def contact_form(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkDep, session_id: str,
+                 display_name: Annotated[str, Form()] = "", contact: Annotated[str, Form()] = "",
+                 consent: Annotated[str, Form()] = "") -> Response:
+    return _act(request, pages, service, user, session_id,
+                lambda: service.set_contact(session_id, display_name, contact, consent == "yes", actor=user.username),
+                done="contact", anchor="case-file",
+                form={"which": "contact", "display_name": display_name, "contact": contact})
+
+
+@router.post("/counsellor/sessions/{session_id}/follow-up")
+def follow_up_form(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkDep, session_id: str,
+                   due: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
+    return _act(request, pages, service, user, session_id,
+                lambda: service.set_follow_up(session_id, due, note, actor=user.username),
+                done="follow_up", anchor="case-file", form={"which": "follow_up", "due": due, "note": note})
 
 
 @router.post("/counsellor/sessions/{session_id}/reviews")
@@ -164,22 +199,19 @@ def note_form(request: Request, user: Counsellor, pages: PagesDep, service: Case
 def plan_form(request: Request, user: Counsellor, pages: PagesDep, service: CaseworkDep, session_id: str,
               action: Annotated[str, Form()] = "", item_id: Annotated[str, Form()] = "",
               suggestion: Annotated[str, Form()] = "", text: Annotated[str, Form()] = "",
-              target_date: Annotated[str, Form()] = "") -> Response:
+              target_date: Annotated[str, Form()] = "", step_action: Annotated[str, Form()] = "") -> Response:
     me = user.username
     kind, _, ref = suggestion.partition("|")  # the select's value is "<kind>|<ref>"
     actions: dict[str, Callable[[], Any]] = {
         "add_suggestion": lambda: service.plan_add_suggestion(session_id, kind, ref, target_date, actor=me),
-        "add_step": lambda: service.plan_add_step(session_id, text, target_date, actor=me),
-        "up": lambda: service.plan_move(session_id, item_id, "up", actor=me),
-        "down": lambda: service.plan_move(session_id, item_id, "down", actor=me),
+        "add_step": lambda: service.plan_add_step(session_id, text, target_date, step_action, actor=me),
         "remove": lambda: service.plan_remove(session_id, item_id, actor=me),
         "agree": lambda: service.plan_agree(session_id, actor=me),
     }
-    done = {"add_suggestion": "plan_add", "add_step": "plan_add", "up": "plan_move", "down": "plan_move",
-            "remove": "plan_remove", "agree": "plan_agree"}.get(action, "")
-    anchor = f"plan-item-{item_id}" if action in ("up", "down") and item_id else "plan"
-    return _act(request, pages, service, user, session_id, actions.get(action), done=done, anchor=anchor,
-                form={"which": "plan", "text": text})
+    done = {"add_suggestion": "plan_add", "add_step": "plan_add", "remove": "plan_remove",
+            "agree": "plan_agree"}.get(action, "")
+    return _act(request, pages, service, user, session_id, actions.get(action), done=done, anchor="plan",
+                form={"which": "plan", "text": text, "target_date": target_date, "step_action": step_action})
 
 
 @router.post("/counsellor/sessions/{session_id}/handover")
@@ -187,7 +219,8 @@ def handover_form(request: Request, user: Counsellor, pages: PagesDep, service: 
                   to: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "") -> Response:
     return _act(request, pages, service, user, session_id,
                 lambda: service.hand_over(session_id, to, note, actor=user.username),
-                done="handover", anchor="handover", form={"which": "handover", "to": to, "note": note})
+                # Taking a case oneself is a handover to oneself, but the counsellor took it: say so.
+                done="take" if to.strip().lower() == user.username else "handover", anchor="handover", form={"which": "handover", "to": to, "note": note})
 
 
 # -- exports -------------------------------------------------------------------------------------------------
@@ -199,7 +232,7 @@ def _export(request: Request, pages: Pages, service: Casework, user: Account, se
     lang, t = _strings(request, pages, lang if lang in UI_LANGUAGES else detail.language)
     by = detail.assigned.label if detail.assigned else (
         user.display_name if user.display_name == user.username else f"{user.display_name} ({user.username})")
-    return detail, lang, t, ExportInfo(by, datetime.now(timezone.utc).date(), lang)
+    return detail, lang, t, ExportInfo(by, service.today(), lang, service.time_zone)
 
 
 @router.get("/counsellor/sessions/{session_id}/plan", response_class=HTMLResponse)

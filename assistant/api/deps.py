@@ -26,6 +26,7 @@ from assistant.guidance.service import GuidanceService
 from assistant.operations.refresh import RefreshRunner
 from assistant.operations.uploads import Uploads
 from assistant.retrieval.runtime import Retrieval
+from assistant.retrieval.search import SearchService
 
 if TYPE_CHECKING:  # ratelimit.py reads the container through services_of: a runtime import would be a cycle
     from assistant.api.ratelimit import RateLimits
@@ -105,6 +106,11 @@ def get_retrieval(services: ServicesDep) -> Retrieval:
     return services.retrieval
 
 
+def get_search(services: ServicesDep) -> SearchService:
+    """The search job seekers' questions go through (the operator console's check screen asks it the same way)."""
+    return services.retrieval.service
+
+
 def get_guidance(services: ServicesDep) -> GuidanceService:
     return services.guidance
 
@@ -155,6 +161,7 @@ def csrf_token(request: Request) -> str:
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionsDep = Annotated[sessionmaker[Session], Depends(get_sessions)]
 RetrievalDep = Annotated[Retrieval, Depends(get_retrieval)]
+SearchDep = Annotated[SearchService, Depends(get_search)]
 GuidanceDep = Annotated[GuidanceService, Depends(get_guidance)]
 DialogueDep = Annotated[DialogueManager, Depends(get_dialogue)]
 CaseworkDep = Annotated[Casework, Depends(get_casework)]

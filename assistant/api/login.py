@@ -11,7 +11,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from assistant.api.auth import CSRF_REFUSED, SESSION_COOKIE, clear_cookie, csrf_ok, set_cookie
 from assistant.api.deps import AccountsDep, CurrentLogin, CurrentUser, PagesDep, SettingsDep
 from assistant.api.templating import Pages
-from assistant.errors import LoginFailed, PermissionDenied
+from assistant.api.ratelimit import client_address
+from assistant.errors import AddressLocked, LoginFailed, PermissionDenied
 
 router = APIRouter()
 
@@ -66,10 +67,11 @@ def login_submit(
         # The form is shown again with a fresh token: an expired page just needs a second try.
         return _form(request, pages, next_=next_, username=username, error="login_error_csrf", status_code=403)
     try:
-        started = accounts.login(username, password)
+        started = accounts.login(username, password, address=client_address(request))
     except LoginFailed as exc:
         if exc.retry_after:
-            return _form(request, pages, next_=next_, username=username, error="login_error_locked", status_code=429,
+            error = "login_error_address_locked" if isinstance(exc, AddressLocked) else "login_error_locked"
+            return _form(request, pages, next_=next_, username=username, error=error, status_code=429,
                          minutes=-(-exc.retry_after // 60), headers={"Retry-After": str(exc.retry_after)})
         return _form(request, pages, next_=next_, username=username, error="login_error_invalid", status_code=401)
     previous = request.cookies.get(SESSION_COOKIE)

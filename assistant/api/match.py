@@ -1,4 +1,7 @@
-"""POST /api/match: a thin route over the guidance service (one request → profile, occupations, offers, pathway)."""
+"""POST /api/match: a thin route over the guidance service (one request → profile, occupations, offers, pathway).
+
+With a conversation's `session_id` (and its key, or a counsellor's login) the match honours what the person's
+counsellors corrected: rejected occupations stay out, corrected lines replace the text's reading."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from typing import Any
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
-from assistant.api.deps import GuidanceDep, RetrievalDep
+from assistant.api.auth import ConversationAccess
+from assistant.api.deps import DialogueDep, GuidanceDep, RetrievalDep
 from assistant.api.inputs import Text
 from assistant.api.ratelimit import per_address
 from assistant.guidance.service import MatchRequest
@@ -24,11 +28,17 @@ class MatchBody(BaseModel):
     location: Text = Field("", description="city or province")
     lang: Text | None = Field(None, description="zh | en (detected from the text when absent)")
     k: int = Field(10, description="number of occupations, 1..50")
+    session_id: Text | None = Field(None, description="a conversation's session_id (with its key, or the key in "
+                                                      "X-Conversation-Key, or a counsellor's login): honour what "
+                                                      "the person's counsellors corrected")
 
 
 @router.post("/api/match", dependencies=[Depends(per_address("match"))])
-def match(body: MatchBody, guidance: GuidanceDep, retrieval: RetrievalDep) -> dict[str, Any]:
-    result = guidance.match(MatchRequest(body.text, tuple(body.skills), body.goal, body.location, body.lang, body.k))
+def match(body: MatchBody, guidance: GuidanceDep, retrieval: RetrievalDep, dialogue: DialogueDep,
+          access: ConversationAccess) -> dict[str, Any]:
+    corrections = dialogue.corrections(body.session_id, access) if body.session_id else None
+    request = MatchRequest(body.text, tuple(body.skills), body.goal, body.location, body.lang, body.k)
+    result = guidance.match(request, corrections)
     out = result.to_dict()
     warnings = retrieval.holder.warnings()
     if warnings:

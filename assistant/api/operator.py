@@ -11,12 +11,13 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.types import Scope
 
-from assistant.api import operator_audit, operator_index, operator_uploads
+from assistant.api import operator_audit, operator_check, operator_index, operator_undo, operator_uploads
 from assistant.api.auth import require_role
 from assistant.api.bodylimit import BodyLimit
 from assistant.api.deps import PagesDep, ServicesDep, services_of
 from assistant.api.operator_view import render
 from assistant.config import Settings
+from assistant.ingest.budget import DocumentBudget
 from assistant.operations.overview import overview
 from assistant.operations.refresh import RefreshRunner
 from assistant.operations.safefiles import UploadLimits
@@ -30,7 +31,8 @@ UPLOADS_PATH = "/operator/uploads"
 
 def make_uploads(settings: Settings, sessions: sessionmaker[Session]) -> Uploads:
     """Built by the app's lifespan: the folder operators' uploads wait in until they are imported."""
-    return Uploads(settings.home / "uploads", sessions)
+    return Uploads(settings.home / "uploads", sessions,
+                   budget=DocumentBudget.of(settings.document_max_mib, settings.document_seconds))
 
 
 def make_refresh_runner(settings: Settings, sessions: sessionmaker[Session], retrieval: Retrieval) -> RefreshRunner:
@@ -56,5 +58,7 @@ def home(request: Request, pages: PagesDep, services: ServicesDep) -> HTMLRespon
 
 # The sections: included here so they sit behind the router's guard and cannot be mounted without it.
 router.include_router(operator_uploads.router)
+router.include_router(operator_undo.router)
 router.include_router(operator_index.router)
+router.include_router(operator_check.router)
 router.include_router(operator_audit.router)

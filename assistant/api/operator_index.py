@@ -13,12 +13,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session, sessionmaker
 
-from assistant.api.deps import PagesDep, RefreshDep, RetrievalDep, SessionsDep
+from assistant.api.deps import PagesDep, RefreshDep, RetrievalDep, SessionsDep, UploadsDep
 from assistant.api.operator_view import actor, render
 from assistant.api.templating import Pages
 from assistant.errors import IndexBusyError, NoPreviousVersionError
 from assistant.operations.overview import versions_checked
 from assistant.operations.refresh import RefreshRunner
+from assistant.operations.uploads import imports_since
 from assistant.operations.versions import rollback
 from assistant.retrieval.runtime import Retrieval
 
@@ -69,13 +70,15 @@ def refresh_submit(request: Request, console: Console) -> Response:
 
 
 @router.get(INDEX_PATH + "/rollback", response_class=HTMLResponse)
-def rollback_confirm(request: Request, console: Console) -> HTMLResponse:
+def rollback_confirm(request: Request, console: Console, uploads: UploadsDep) -> HTMLResponse:
     """The confirm step: what serves now, what would serve after, and the button that does it."""
     versions = versions_checked(console.sessions, console.retrieval.versions)
+    target = next((v for v in versions if v.rollback_target), None)
     return render(request, console.pages, "rollback.html", "index", {
-        "serving": next((v for v in versions if v.serving), None),
-        "target": next((v for v in versions if v.rollback_target), None),
+        "serving": next((v for v in versions if v.serving), None), "target": target,
         "running": console.runner.status().running,
+        # Rolling the index back leaves the store as it is: these imports stay, and the next refresh finds them.
+        "imports_since": imports_since(uploads, target.built_at) if target is not None and target.built_at else [],
     })
 
 

@@ -26,6 +26,7 @@ AUTO = "auto"
 KIND_CHOICES = (AUTO, "offers", "documents", "csco", "esco", "esco-lite")
 LISTED = 100  # past uploads on the page; older ones stay on disk and in the audit log
 FIELD_CHARS = 200  # source name and version: labels, not documents
+INDEX_OUTCOMES = ("agrees", "switched", "refreshing", "busy")  # agreement.IndexFollowUp.outcome
 PROBLEMS_SHOWN = 1000  # a file bad on every row can hold 100 000s; past this many a page is no longer readable
 # The form, described for the OpenAPI schema: the route reads it itself (see upload_submit), so FastAPI cannot.
 UPLOAD_FORM = {"requestBody": {"required": True, "content": {"multipart/form-data": {"schema": {
@@ -98,6 +99,10 @@ def _detail_page(request: Request, pages: Pages, uploads: Uploads, upload_id: st
         "problems": upload.report.problems[:PROBLEMS_SHOWN],
         "problems_hidden": max(0, len(upload.report.problems) - PROBLEMS_SHOWN),
         "just_imported": request.query_params.get("imported") == "1" and upload.status == "imported",
+        "just_undone": request.query_params.get("undone") == "1" and upload.status == "undone",
+        # Where undo left the index (operator_undo.py's redirect says); an unknown word shows nothing.
+        "index_outcome": outcome if (outcome := request.query_params.get("index")) in INDEX_OUTCOMES else "",
+        "index_version": request.query_params.get("version", "")[:64],
     }, status_code=status_code)
 
 
@@ -115,3 +120,9 @@ def upload_import(request: Request, pages: PagesDep, uploads: UploadsDep, upload
         return _detail_page(request, pages, uploads, upload_id, error=str(exc), status_code=400)
     # Post/redirect/get: reloading the result page does not import a second time.
     return RedirectResponse(f"/operator/uploads/{upload_id}?imported=1", status_code=303)
+
+
+@router.get("/api/operator/uploads/{upload_id}/progress")
+def import_progress(uploads: UploadsDep, upload_id: str) -> dict[str, Any]:
+    """How far the import of this upload has got; the upload page polls it while its Import button waits."""
+    return uploads.progress(upload_id).read().to_dict()

@@ -1,11 +1,18 @@
-"""The job-seeker's pages: the chat at / and the printable plan at /plan/{session_id}."""
+"""The job-seeker's pages: the chat at / and the printable plan at /plan/{session_id}.
+
+The plan's address holds only the conversation id; the chat's plan link adds the key after `#`, which browsers
+never send. Asked for without the key (or for an unknown id) the page is the same locked shell with a 404; its
+script reads the key from the address, fetches the page again with the key in a header, and shows that.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from assistant.api.auth import ConversationAccess
 from assistant.api.deps import DialogueDep, PagesDep, SettingsDep
+from assistant.errors import NotFoundError
 
 router = APIRouter(include_in_schema=False)
 
@@ -24,9 +31,14 @@ def chat_page(request: Request, pages: PagesDep, dialogue: DialogueDep, settings
 
 
 @router.get("/plan/{session_id}", response_class=HTMLResponse)
-def plan_page(request: Request, session_id: str, pages: PagesDep, dialogue: DialogueDep) -> HTMLResponse:
-    plan = dialogue.plan(session_id)  # NotFoundError → the 404 page
-    response = pages.render(request, "plan.html", {"plan": plan})
+def plan_page(request: Request, session_id: str, pages: PagesDep, dialogue: DialogueDep,
+              access: ConversationAccess) -> HTMLResponse:
+    try:
+        plan = dialogue.plan(session_id, access)
+    except NotFoundError:
+        # Unknown, deleted, or no key: one answer for all three, so the page tells nobody which it was.
+        plan = None
+    response = pages.render(request, "plan.html", {"plan": plan}, status_code=200 if plan else 404)
     # Personal data: not cached, not indexed, and the address (which holds the session id) never sent on.
     response.headers["Cache-Control"] = "no-store"
     response.headers["Referrer-Policy"] = "no-referrer"

@@ -1,4 +1,5 @@
-"""Rate limits on the public API: token buckets in memory, per client address and per conversation.
+"""Rate limits on the public API: token buckets in memory, per client address and per conversation; and which
+reverse proxies may say what the client address is.
 
 The limits are per process. Each `serve` worker keeps its own buckets, so with N workers one client can get up
 to N times the configured rate (when the load balancer spreads its requests over all of them). That is acceptable
@@ -6,15 +7,15 @@ because the limits are not a quota: they keep one script from taking a worker's 
 match request costs tens to hundreds of milliseconds of CPU), and each worker's buckets protect that worker. Exact
 limits across workers would need a shared store such as Redis.
 
-The client address is `request.client.host`. Behind a reverse proxy, uvicorn replaces the proxy's address with the
-client's from X-Forwarded-For, but only when the connection comes from a proxy it trusts (`FORWARDED_ALLOW_IPS` or
-uvicorn's `--forwarded-allow-ips`; loopback by default). Set it to the proxy's address when the proxy runs on
-another host: otherwise every job seeker counts as the proxy. Never set it to `*` on a port the public can reach,
-or a client could pick any address by sending the header.
+The client address is `request.client.host`. Behind a reverse proxy, the proxy's address is replaced with the
+client's from X-Forwarded-For only when the connection comes from a proxy named in SKILLPATH_TRUSTED_PROXIES
+(install_trusted_proxies below; nobody by default, loopback included). Set it to the proxy's address, or every job
+seeker counts as the proxy; a client elsewhere cannot pick the address it is counted as by sending the header.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
@@ -22,11 +23,12 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-from fastapi import Request
+from fastapi import FastAPI, Request
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from assistant.api.deps import services_of
 from assistant.config import Settings
-from assistant.errors import RateLimited
+from assistant.errors import RateLimited, SettingsError
 
 LIMITED = ("chat", "match", "search")  # the endpoints limited per address, each with its own buckets
 MAX_KEYS = 50_000  # buckets kept per limiter; about 10 MB at most
@@ -95,7 +97,7 @@ class RateLimits:
 
 
 def client_address(request: Request) -> str:
-    """The client's address as uvicorn resolved it (X-Forwarded-For only from a trusted proxy, see above)."""
+    """The client's address (X-Forwarded-For only from a configured proxy, see above)."""
     return request.client.host if request.client else "unknown"
 
 
@@ -128,3 +130,30 @@ def per_conversation(request: Request, session_id: str | None) -> None:
         seconds = math.ceil(wait)
         raise RateLimited(f"too many messages in this conversation; wait {seconds} s before the next one",
                           retry_after=seconds)
+
+
+# -- the client address behind a proxy ----------------------------------------------------------------------------
+
+PROXIES_SETTING = "SKILLPATH_TRUSTED_PROXIES"
+
+
+def trusted_proxies(value: str) -> list[str]:
+    """The configured proxies, each an address or a network; SettingsError naming a bad entry."""
+    entries = [item.strip() for item in value.split(",") if item.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise SettingsError(f"{PROXIES_SETTING}: {entry!r} is not an IP address or network (such as 10.0.0.5 or "
+                                "10.0.0.0/24); '*' is refused: it would let any client choose its address") from None
+    return entries
+
+
+def install_trusted_proxies(app: FastAPI, settings: Settings) -> None:
+    """Called when the app is built, after every other middleware, so that all of them see the client's address.
+
+    `serve` turns uvicorn's own handling off (it believes 127.0.0.1 by default): this is the only one.
+    """
+    proxies = trusted_proxies(settings.trusted_proxies)
+    if proxies:
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from starlette.templating import Jinja2Templates
 
+from assistant.store.clock import local, shown
+
 UI_LANGUAGES = ("zh", "en")
 LANG_COOKIE = "skillpath_lang"
 
@@ -33,9 +35,16 @@ def load_strings(i18n_dir: Path) -> dict[str, dict[str, str]]:
 class Pages:
     """Renders templates with the page language, its strings and the request's CSRF token."""
 
-    def __init__(self, web_dir: Path) -> None:
+    def __init__(self, web_dir: Path, time_zone: str = "UTC") -> None:
         self.templates = Jinja2Templates(directory=str(web_dir / "templates"))
         self.strings = load_strings(web_dir / "i18n")
+        self.time_zone = time_zone
+        # One way to write a time on every page: {{ moment | localtime }}, {{ moment | localdate }}, and for the
+        # machine-readable <time datetime="{{ moment | localiso }}">, in the deployment's zone (settings.time_zone).
+        env = self.templates.env
+        env.filters["localtime"] = lambda moment: shown(moment, time_zone)
+        env.filters["localdate"] = lambda moment: shown(moment, time_zone, with_time=False)
+        env.filters["localiso"] = lambda moment: local(moment, time_zone).isoformat() if moment else ""
 
     def language(self, request: Request) -> str:
         """?lang= first (and remembered by the cookie), then the cookie, then Accept-Language; Chinese by default."""

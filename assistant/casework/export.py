@@ -17,6 +17,7 @@ from docx.shared import Pt, RGBColor
 
 from assistant.casework.plan import PlanItem
 from assistant.casework.views import SessionDetail
+from assistant.store.clock import shown
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 # Word picks East Asian glyphs from the eastAsia font; without it Chinese may come out in a Latin font's fallback.
@@ -65,12 +66,12 @@ def citations(detail: SessionDetail, t: dict[str, str]) -> dict[str, list[str]]:
 
 
 def when(item: PlanItem, t: dict[str, str]) -> str:
-    """Duration and target date, as one cell."""
+    """Target date first (the plan is ordered by it), then duration, as one cell."""
     parts = []
+    if item.target_date:
+        parts.append(item.target_date)
     if item.duration:
         parts.append(f"{t['cw_plan_duration']}{t['card_colon']}{item.duration}")
-    if item.target_date:
-        parts.append(f"{t['cw_plan_target']}{t['card_colon']}{item.target_date}")
     return t["card_sep"].join(parts) if parts else "—"
 
 
@@ -79,8 +80,9 @@ class ExportInfo:
     """Who hands the plan over, and when; the same on the print page and in the document."""
 
     counsellor: str
-    day: date
+    day: date  # in the deployment's time zone
     lang: str
+    zone: str = "UTC"  # settings.time_zone: how the document writes times
 
 
 def _fonts(document: Any) -> None:
@@ -111,23 +113,29 @@ def plan_docx(detail: SessionDetail, t: dict[str, str], info: ExportInfo) -> byt
     colon = t["card_colon"]
     status = t[f"cw_plan_status_{detail.plan.status}"]
     if detail.plan.agreed_at:
-        status += t["card_open"] + detail.plan.agreed_at.strftime("%Y-%m-%d") + t["card_close"]
-    for label, value in ((t["cw_export_client"], detail.id[:8]), (t["cw_export_counsellor"], info.counsellor),
-                         (t["cw_export_date"], info.day.isoformat()), (t["cw_plan_status"], status)):
+        status += t["card_open"] + shown(detail.plan.agreed_at, info.zone, with_time=False) + t["card_close"]
+    client = detail.contact.display_name if detail.contact and detail.contact.display_name else detail.id[:8]
+    facts = [(t["cw_export_client"], client), (t["cw_export_counsellor"], info.counsellor),
+             (t["cw_export_date"], info.day.isoformat()), (t["cw_plan_status"], status)]
+    if detail.plan.goals:
+        facts.append((t["cw_plan_goal"], t["card_sep"].join(g.title for g in detail.plan.goals)))
+    for label, value in facts:
         paragraph = document.add_paragraph()
         paragraph.add_run(label + colon).bold = True
         paragraph.add_run(value)
 
     document.add_heading(t["cw_export_steps"], level=1)
-    if not detail.plan.items:
+    steps = detail.plan.steps
+    if not steps:
         document.add_paragraph(t["cw_plan_empty"])
     else:
         table = document.add_table(rows=0, cols=4)
         table.style = "Table Grid"
-        _row(table, [t["cw_export_col_n"], t["cw_export_col_step"], t["cw_export_col_when"],
+        _row(table, [t["cw_export_col_when"], t["cw_plan_action"], t["cw_export_col_step"],
                      t["cw_export_col_source"]], bold=True)
-        for n, item in enumerate(detail.plan.items, 1):
-            _row(table, [str(n), item.title, when(item, t), " · ".join(citation(item, t))])
+        for item in steps:
+            _row(table, [when(item, t), t.get(f"cw_action_{item.action}", "") if item.action else "", item.title,
+                         " · ".join(citation(item, t))])
     if detail.plan.has_sample:
         note = document.add_paragraph()
         run = note.add_run(t["cw_export_sample_note"])

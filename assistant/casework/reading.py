@@ -15,14 +15,19 @@ from assistant.casework.errors import CaseError
 from assistant.casework.plan import PlanItem
 from assistant.casework.suggestions import Suggestion, suggestions_of
 from assistant.casework.views import (
-    PHASES, HandoverView, LiveUpdate, MessageView, NoteView, Person, PlanView, ReviewView, SearchResult,
-    SessionDetail, SessionFilter, SessionRow, SkillView, SuggestionView,
+    PHASES, ContactView, CorrectionView, FollowUpRow, FollowUpView, HandoverView, LiveUpdate, MessageView, NoteView,
+    Person, PlanView, ReviewView, SearchResult, SessionDetail, SessionFilter, SessionRow, SkillView, SuggestionView,
 )
+from assistant.dialogue.access import Access
 from assistant.dialogue.saved import build_plan
 from assistant.errors import NotFoundError
 from assistant.understanding.profile import Profile
 from assistant.store.case_search import search_conversations
-from assistant.store.cases import assignments_of, get_assignment, handovers, list_notes
+from assistant.store.conversation_keys import display_case_code
+from assistant.store.cases import (
+    assignments_of, follow_ups_of, get_assignment, get_contact, get_follow_up, handovers, list_notes,
+)
+from assistant.store.corrections import list_corrections
 from assistant.store.clock import as_utc
 from assistant.store.conversations import get_conversation, recent_messages
 from assistant.store.models import CasePlan, Conversation, ConversationMessage
@@ -92,7 +97,7 @@ def search(session: Session, f: SessionFilter) -> SearchResult:
         a = assigned.get(c.id)
         rows.append(SessionRow(c.id, as_utc(c.created_at), as_utc(c.updated_at), c.language, c.phase,
                                person(names, a.counsellor) if a else None, [s.label for s in profile.skills],
-                               summary[:120], plans.get(c.id)))
+                               summary[:120], plans.get(c.id), display_case_code(c.case_code)))
     return SearchResult(rows, found.more)
 
 
@@ -144,13 +149,14 @@ def _skills(profile: Profile, messages: list[MessageView]) -> list[SkillView]:
     return out
 
 
-def detail(session: Session, conversation_id: str) -> SessionDetail:
+def detail(session: Session, conversation_id: str, *, today: date | None = None) -> SessionDetail:
+    """The whole session; `today` (the deployment's) decides whether the follow-up is overdue."""
     conv = consented(session, conversation_id)
     names = people(session)
     messages = [_message(m) for m in recent_messages(session, conv.id, limit=MAX_MESSAGES)]
     profile_data = dict((conv.state or {}).get("profile") or {})
     profile = Profile.from_dict(profile_data)
-    current = suggestions_of(build_plan(session, conv.id))
+    current = suggestions_of(build_plan(session, conv.id, Access(staff=True)))
     history = review_history(session, conv.id)
     latest: dict[tuple[str, str], Any] = {}
     for r in history:
@@ -158,7 +164,7 @@ def detail(session: Session, conversation_id: str) -> SessionDetail:
     reviews = {key: _review(r, names) for key, r in latest.items()}
     row = get_plan(session, conv.id)
     plan = _plan(row, names)
-    planned = {(i.suggestion_kind, i.ref) for i in plan.items if i.kind == "suggestion"}
+    planned = {(i.suggestion_kind, i.ref) for i in plan.items if i.kind in ("suggestion", "goal")}
     views = [SuggestionView(s, reviews.get((s.kind, s.ref)), (s.kind, s.ref) in planned, True) for s in current]
     shown = {(s.kind, s.ref) for s in current}
     for key, r in latest.items():  # approved earlier and since dropped from the recommendations: still plannable
@@ -176,7 +182,60 @@ def detail(session: Session, conversation_id: str) -> SessionDetail:
         reviews=[_review(r, names) for r in reversed(history)],
         notes=[NoteView(n.id, person(names, n.author) or Person(n.author, n.author), n.text, as_utc(n.at))
                for n in list_notes(session, conv.id)],
-        plan=plan, last_ordinal=last)
+        plan=plan, last_ordinal=last, contact=_contact(session, conv.id, names),
+        follow_up=_follow_up(session, conv.id, names, today or datetime.now(timezone.utc).date()), corrections=_corrections(session, conv.id, names),
+        case_code=display_case_code(conv.case_code))
+
+
+def _contact(session: Session, conversation_id: str, names: dict[str, Person]) -> ContactView | None:
+    row = get_contact(session, conversation_id)
+    if row is None:
+        return None
+    return ContactView(row.display_name, row.contact, as_utc(row.consent_at),
+                       person(names, row.recorded_by) or Person(row.recorded_by, row.recorded_by))
+
+
+def _follow_up(session: Session, conversation_id: str, names: dict[str, Person], today: date) -> FollowUpView | None:
+    row = get_follow_up(session, conversation_id)
+    if row is None:
+        return None
+    return FollowUpView(row.due, row.note, person(names, row.owner) or Person(row.owner, row.owner), row.due < today)
+
+
+def _line_text(new: dict[str, Any]) -> str:
+    """A stored line in words: a skill's label, an experience's words, a goal's occupation or words."""
+    if not new:
+        return ""
+    occupation = new.get("occupation")
+    if isinstance(occupation, dict) and "what" not in new:
+        return str(occupation.get("title") or "")
+    return str(new.get("label") or new.get("what") or new.get("text") or "")
+
+
+def _corrections(session: Session, conversation_id: str, names: dict[str, Person]) -> list[CorrectionView]:
+    rows = list_corrections(session, conversation_id)
+    return [CorrectionView(r.field, r.old.split(":", 2)[-1] if r.field == "goal" else r.old, _line_text(r.new),
+                           r.note, person(names, r.by) or Person(r.by, r.by), as_utc(r.at)) for r in reversed(rows)]
+
+
+def follow_ups(session: Session, username: str, *, today: date) -> list[FollowUpRow]:
+    """The counsellor's follow-ups on cases a counsellor may still open, soonest (most overdue) first."""
+    rows = follow_ups_of(session, username)
+    ids = [f.conversation_id for f in rows]
+    convs = {c.id: c for c in session.scalars(select(Conversation).where(Conversation.id.in_(ids),
+                                                                          Conversation.consent.is_(True)))} if ids else {}
+    first_said = _first_user_messages(session, list(convs))
+    out = []
+    for f in rows:
+        conv = convs.get(f.conversation_id)
+        if conv is None:
+            continue
+        contact = get_contact(session, conv.id)
+        profile = Profile.from_dict((conv.state or {}).get("profile"))
+        summary = "、".join(e.what for e in profile.experience if e.what) or first_said.get(conv.id, "")
+        out.append(FollowUpRow(conv.id, f.due, f.note, f.due < today, f.due == today,
+                               contact.display_name if contact else "", summary[:80]))
+    return out
 
 
 def _review(r: Any, names: dict[str, Person]) -> ReviewView:
@@ -192,7 +251,7 @@ def _plan(row: CasePlan | None, names: dict[str, Person]) -> PlanView:
                     person(names, row.agreed_by))
 
 
-def live(session: Session, conversation_id: str, *, after: int, version: str) -> LiveUpdate:
+def live(session: Session, conversation_id: str, *, after: int, version: str, today: date | None = None) -> LiveUpdate:
     """Messages after ordinal `after`; the whole detail only when the version the page has is out of date."""
     conv = consented(session, conversation_id)
     current = version_of(conv, last_ordinal(session, conv.id))
@@ -202,4 +261,4 @@ def live(session: Session, conversation_id: str, *, after: int, version: str) ->
     messages = [_message(m) for m in new]
     if current == version:
         return LiveUpdate(current, False, conv.phase, messages)
-    return LiveUpdate(current, True, conv.phase, messages, detail(session, conv.id))
+    return LiveUpdate(current, True, conv.phase, messages, detail(session, conv.id, today=today))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -48,6 +48,7 @@ class SessionRow:
     skills: list[str]
     summary: str  # the experience in the person's words, or their first message
     plan_status: str | None
+    case_code: str = ""  # as the person sees it: "K7M-2QX"
 
 
 @dataclass(frozen=True)
@@ -132,6 +133,59 @@ class PlanView:
     def has_sample(self) -> bool:
         return any(i.sample for i in self.items)
 
+    @property
+    def goals(self) -> list[PlanItem]:
+        """What the plan aims at: occupations."""
+        return [i for i in self.items if i.is_goal]
+
+    @property
+    def steps(self) -> list[PlanItem]:
+        """The actions, in date order (the order items are stored in)."""
+        return sorted((i for i in self.items if not i.is_goal), key=lambda i: i.target_date or "9999-12-31")
+
+
+@dataclass(frozen=True)
+class CorrectionView:
+    """A counsellor's correction of a profile line: which line, what it became ("" removed), who and why."""
+
+    field: str
+    old: str
+    new: str
+    note: str
+    by: Person
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """The name and contact the person chose to give, and who recorded their consent when."""
+
+    display_name: str
+    contact: str
+    consent_at: datetime
+    recorded_by: Person
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    due: date
+    note: str
+    owner: Person
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class FollowUpRow:
+    """One line of "my follow-ups" on the console's home page."""
+
+    id: str
+    due: date
+    note: str
+    overdue: bool
+    today: bool
+    name: str  # the person's name when they gave one, else ""
+    summary: str
+
 
 @dataclass(frozen=True)
 class SessionDetail:
@@ -153,6 +207,10 @@ class SessionDetail:
     notes: list[NoteView]
     plan: PlanView
     last_ordinal: int = 0
+    contact: ContactView | None = None
+    follow_up: FollowUpView | None = None
+    corrections: list[CorrectionView] = field(default_factory=list)  # newest first
+    case_code: str = ""  # as the person sees it: "K7M-2QX"
 
     @property
     def approved(self) -> list[SuggestionView]:

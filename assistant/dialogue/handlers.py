@@ -11,6 +11,7 @@ from assistant.dialogue.llm import LanguageModel
 from assistant.dialogue.llm_reading import extract_findings
 from assistant.dialogue.render import occupation_card, offer_card, policy_card, render, skill_card, step_card
 from assistant.dialogue.state import ConversationState, LastShown, Phase, Quiz
+from assistant.guidance.corrections import Corrections
 from assistant.guidance.service import GuidanceService
 from assistant.understanding.extract import Findings, apply
 from assistant.understanding.intents import Intent, Intents
@@ -46,6 +47,7 @@ class Context:
     state: ConversationState
     guidance: GuidanceService
     llm: LanguageModel | None = None
+    corrections: Corrections | None = None  # what the person's counsellors changed (guidance honours it)
 
     @property
     def profile(self) -> Profile:
@@ -248,7 +250,7 @@ def recommend(t: Context) -> Reply:
         return start_interests(t) if t.state.unclear or p.education or p.age else ask_more(t)
     t.state.quiz = None
     lang = t.language
-    result = t.guidance.recommend(p, k=5).to_dict()
+    result = t.guidance.recommend(p, k=5, corrections=t.corrections).to_dict()
     t.state.last = LastShown([(o["scheme"], o["code"] or o["uri"]) for o in result["occupations"]], result["pathway"])
     cards = [occupation_card(o, lang) for o in result["occupations"]]
     cards += [offer_card(o, lang) for o in result["apprenticeships"] + result["training"]]
@@ -262,7 +264,7 @@ def recommend(t: Context) -> Reply:
 
 
 def pathway(t: Context) -> Reply:
-    result = t.guidance.recommend(t.profile, k=5).to_dict()
+    result = t.guidance.recommend(t.profile, k=5, corrections=t.corrections).to_dict()
     cards = [step_card(s, t.language) for s in result["pathway"]]
     return Reply(render(t.language, "pathway", steps=result["pathway"]), cards,
                  phase=Phase.PATHWAY if cards else None,

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from assistant.dialogue.access import Access, open_conversation
 from assistant.dialogue.render import step_card
-from assistant.errors import NotFoundError
-from assistant.store.conversations import delete_conversation, get_conversation, recent_messages
+from assistant.guidance.corrections import AgreedPlan, Corrections
+from assistant.store.conversation_keys import display_case_code
+from assistant.store.conversations import delete_conversation, recent_messages
 from assistant.store.models import Conversation
 
 # Enough for any real conversation; a page restoring thousands of turns would help nobody.
@@ -18,26 +20,20 @@ MAX_RESTORED = 200
 OFFER_TYPES = ("apprenticeship", "training")
 
 
-def _conversation(session: Session, conversation_id: str) -> Conversation:
-    conv = get_conversation(session, conversation_id)
-    if conv is None:
-        raise NotFoundError(f"session_id: no conversation '{conversation_id}' (it may have been deleted)")
-    return conv
-
-
 def _profile(conv: Conversation) -> dict[str, Any]:
     # Only the profile leaves the store: a message held while consent is asked ("pending") stays private.
     return dict((conv.state or {}).get("profile") or {})
 
 
-def conversation_view(session: Session, conversation_id: str, suggestions: dict[str, dict[str, list[str]]]
-                      ) -> dict[str, Any]:
+def conversation_view(session: Session, conversation_id: str, suggestions: dict[str, dict[str, list[str]]],
+                      access: Access) -> dict[str, Any]:
     """Phase, consent, profile, the last cards and the messages, oldest first: enough to redraw the chat."""
-    conv = _conversation(session, conversation_id)
+    conv = open_conversation(session, conversation_id, access)
     messages = recent_messages(session, conv.id, limit=MAX_RESTORED)
     last = next((m for m in reversed(messages) if m.role == "assistant"), None)
     return {
         "session_id": conv.id,
+        "case_code": display_case_code(conv.case_code),
         "language": conv.language,
         "phase": conv.phase,
         "consent": conv.consent,
@@ -54,6 +50,7 @@ class Plan:
     """What the person takes away: profile, the latest recommendations and pathway, the policy they asked about."""
 
     session_id: str
+    case_code: str  # as shown: "K7M-2QX"
     language: str
     consent: bool | None
     updated_at: datetime
@@ -62,6 +59,12 @@ class Plan:
     offers: list[dict[str, Any]] = field(default_factory=list)
     steps: list[dict[str, Any]] = field(default_factory=list)
     policies: list[dict[str, Any]] = field(default_factory=list)
+    agreed: AgreedPlan | None = None  # the plan agreed with a counsellor: the page shows it first, instead of the pathway
+
+    def corrected(self, corrections: Corrections) -> "Plan":
+        """Without the occupations a counsellor rejected, with the plan a counsellor agreed on."""
+        kept = [c for c in self.occupations if corrections.allows(str(c.get("scheme")), c.get("code"), c.get("uri"))]
+        return replace(self, occupations=kept, agreed=corrections.plan)
 
     @property
     def has_sample(self) -> bool:
@@ -72,9 +75,9 @@ class Plan:
         return not (self.occupations or self.offers or self.steps or self.policies)
 
 
-def build_plan(session: Session, conversation_id: str) -> Plan:
+def build_plan(session: Session, conversation_id: str, access: Access) -> Plan:
     """The newest cards of each kind from the stored messages; the pathway saved with the recommendations otherwise."""
-    conv = _conversation(session, conversation_id)
+    conv = open_conversation(session, conversation_id, access)
     newest_first = list(reversed(recent_messages(session, conv.id, limit=MAX_RESTORED)))
     cards = [m.cards or [] for m in newest_first if m.role == "assistant"]
     recommended = next((c for c in cards if any(x["type"] == "occupation" for x in c)), [])
@@ -90,6 +93,7 @@ def build_plan(session: Session, conversation_id: str) -> Plan:
                 policies.setdefault(c["code"], c)
     return Plan(
         session_id=conv.id,
+        case_code=display_case_code(conv.case_code),
         language=conv.language,
         consent=conv.consent,
         updated_at=conv.updated_at,
@@ -101,7 +105,7 @@ def build_plan(session: Session, conversation_id: str) -> Plan:
     )
 
 
-def forget(session: Session, conversation_id: str) -> None:
+def forget(session: Session, conversation_id: str, access: Access) -> None:
     """Really delete the conversation and every message of it; unknown ids are a 404, not a silent success."""
-    if not delete_conversation(session, conversation_id):
-        raise NotFoundError(f"session_id: no conversation '{conversation_id}' (it may have been deleted)")
+    open_conversation(session, conversation_id, access)
+    delete_conversation(session, conversation_id)

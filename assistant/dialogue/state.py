@@ -81,6 +81,7 @@ class ConversationState:
     unclear: int = 0  # turns in a row nothing could be read from
     quiz: Quiz | None = None
     answered: list[str] = field(default_factory=list)  # passage ids already quoted, so a repeat says more
+    counsellor_seen: str = ""  # the version of the counsellors' corrections the person was last told about
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"unclear": self.unclear}
@@ -94,6 +95,8 @@ class ConversationState:
             out["quiz"] = self.quiz.to_dict()
         if self.answered:
             out["answered"] = list(self.answered[-20:])
+        if self.counsellor_seen:
+            out["counsellor_seen"] = self.counsellor_seen
         return out
 
     @classmethod
@@ -102,4 +105,5 @@ class ConversationState:
         profile = Profile.from_dict(data.get("profile")) if data.get("profile") else Profile(language=language)
         return cls(profile=profile, pending=data.get("pending"), last=LastShown.from_dict(data.get("last")),
                    unclear=int(data.get("unclear") or 0), quiz=Quiz.from_dict(data.get("quiz")),
-                   answered=list(data.get("answered") or []))
+                   answered=list(data.get("answered") or []),
+                   counsellor_seen=str(data.get("counsellor_seen") or ""))

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import QueryError, SkillPathError
+from assistant.guidance.corrections import Corrections
 from assistant.retrieval.catalog import CatalogHolder
 from assistant.understanding.extract import ProfileExtractor, apply
 from assistant.guidance.matching import Matcher, OccupationResult
@@ -140,16 +141,25 @@ class GuidanceService:
         else:  # not a Chinese place we know: keep the words; offers match them as written
             profile.constraints.location, profile.constraints.province = location.strip(), None
 
-    def recommend(self, profile: Profile, k: int = 10) -> Recommendations:
+    def recommend(self, profile: Profile, k: int = 10, corrections: Corrections | None = None) -> Recommendations:
+        """`corrections`: what the person's counsellors changed; their lines replace the profile's (in place) and
+        the occupations they rejected are neither recommended nor offered as near ones."""
         catalog = self.catalog.get()
-        occupations = self.matcher.rank(profile, k)
+        if corrections is None or not (corrections.rejected or corrections.lines):
+            occupations = self.matcher.rank(profile, k)
+        else:
+            corrections.apply(profile)
+            ranked = self.matcher.rank(profile, k + len(corrections.rejected))
+            occupations = [o for o in ranked if corrections.allows(o.info.scheme, o.info.code, o.info.uri)][:k]
+            for o in occupations:
+                o.nearby = [(info, near) for info, near in o.nearby if corrections.allows(info.scheme, info.code, info.uri)]
         offers = recommend_offers(catalog, self.retrieval.service, occupations, profile.constraints, profile.language)
         pathway = build_pathway(profile, occupations, offers, self.retrieval.service, profile.language)
         notes = recommendation_notes(profile, occupations, offers)
         return Recommendations(profile, occupations, offers, pathway, notes)
 
-    def match(self, request: MatchRequest) -> Recommendations:
-        return self.recommend(self.profile_from(request), request.k)
+    def match(self, request: MatchRequest, corrections: Corrections | None = None) -> Recommendations:
+        return self.recommend(self.profile_from(request), request.k, corrections)
 
 
 def recommendation_notes(profile: Profile, occupations: list[OccupationResult],

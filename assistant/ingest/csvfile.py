@@ -9,6 +9,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from assistant.errors import InputError
+from assistant.ingest.problems import CodedInputError
 
 csv.field_size_limit(16 * 1024 * 1024)  # ESCO descriptions exceed the 128 KiB default
 
@@ -29,7 +30,9 @@ def read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise InputError(path, f"not valid UTF-8 (byte 0x{data[exc.start]:02x})", line=line) from None
+        byte = f"0x{data[exc.start]:02x}"
+        raise CodedInputError(path, "not_utf8", f"not valid UTF-8 (byte {byte})", line=line,
+                              params={"byte": byte}) from None
 
 
 def _csv_reason(exc: csv.Error) -> str:
@@ -47,13 +50,15 @@ def read_rows(
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError(path, "empty file (no header row)", line=1) from None
+        raise CodedInputError(path, "empty_csv", "empty file (no header row)", line=1) from None
     except csv.Error as exc:
-        raise InputError(path, f"malformed CSV: {_csv_reason(exc)}", line=1) from None
+        raise CodedInputError(path, "malformed_csv", f"malformed CSV: {_csv_reason(exc)}", line=1,
+                              params={"reason": _csv_reason(exc)}) from None
     header = [h.strip() for h in header]
     missing = [c for c in required if c not in header]
     if missing:
-        raise InputError(path, f"missing column(s): {', '.join(missing)}", line=1)
+        raise CodedInputError(path, "missing_columns", f"missing column(s): {', '.join(missing)}", line=1,
+                              params={"columns": ", ".join(missing)})
     start = reader.line_num + 1
     while True:
         try:
@@ -61,11 +66,13 @@ def read_rows(
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(path, f"malformed CSV: {_csv_reason(exc)}", line=start) from None
+            raise CodedInputError(path, "malformed_csv", f"malformed CSV: {_csv_reason(exc)}", line=start,
+                                  params={"reason": _csv_reason(exc)}) from None
         if values:
             if len(values) != len(header):
-                raise InputError(
-                    path, f"expected {len(header)} fields, found {len(values)}", line=start
+                raise CodedInputError(
+                    path, "field_count", f"expected {len(header)} fields, found {len(values)}", line=start,
+                    params={"expected": len(header), "found": len(values)},
                 )
             yield start, dict(zip(header, values))
         start = reader.line_num + 1

@@ -7,12 +7,14 @@ import io
 import os
 import re
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
 
 from assistant.errors import InputError
+from assistant.ingest.budget import UNLIMITED, BudgetClock, DocumentBudget
+from assistant.ingest.markdown import markdown_lines
 from assistant.ingest.records import DocumentRecord, PassageRecord, SourceBundle
 from assistant.text import language_of
 from assistant.ingest.textsplit import (
@@ -21,7 +23,6 @@ from assistant.ingest.textsplit import (
     Language,
     heading_rank,
     markdown_heading,
-    markdown_lines,
     normalize_lines,
     outline_blocks,
     pack_sections,
@@ -46,8 +47,10 @@ class _Parsed:
     meta: dict[str, str] = field(default_factory=dict)
 
 
-def parse_documents(path: Path, *, name: str | None = None, version: str | None = None) -> SourceBundle:
-    """Parse one document or a folder of them (recursively); one bad file fails the whole bundle."""
+def parse_documents(path: Path, *, name: str | None = None, version: str | None = None,
+                    budget: DocumentBudget = UNLIMITED) -> SourceBundle:
+    """Parse one document or a folder of them (recursively); one bad file fails the whole bundle, and so does one
+    past the budget (BudgetExceededError: too large, or all of them taking too long)."""
     path = Path(path)
     if path.is_dir():
         keyed = [(f.relative_to(path).as_posix(), f) for f in _folder_files(path)]
@@ -59,7 +62,8 @@ def parse_documents(path: Path, *, name: str | None = None, version: str | None 
         keyed = [(path.name, path)]
     else:
         raise InputError(path, "no such file or directory")
-    documents = [parse_document(file, key) for key, file in keyed]
+    clock = budget.start()
+    documents = [parse_document(file, key, clock) for key, file in keyed]
     digest = hashlib.sha256()
     for key, checksum in sorted((doc.key, doc.checksum) for doc in documents):
         digest.update(f"{key}\0{checksum}\n".encode())
@@ -74,9 +78,15 @@ def parse_documents(path: Path, *, name: str | None = None, version: str | None 
     )
 
 
-def parse_document(path: Path, key: str) -> DocumentRecord:
-    """Parse a single supported file into a DocumentRecord stored under `key`."""
+def parse_document(path: Path, key: str, clock: BudgetClock | None = None) -> DocumentRecord:
+    """Parse a single supported file into a DocumentRecord stored under `key`, within the clock's budget if given."""
+    clock = clock or UNLIMITED.start()
+
+    def check() -> None:
+        clock.check_time(path)
+
     try:
+        clock.check_size(path, path.stat().st_size)  # before reading: a file past the limit is never loaded
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(path, f"cannot read file: {exc.strerror or exc}") from exc
@@ -88,10 +98,11 @@ def parse_document(path: Path, key: str) -> DocumentRecord:
     elif suffix in (".html", ".htm"):
         parsed = _read_html(path, decode_text(path, data))
     elif suffix == ".md":
-        parsed = _read_markdown(path, decode_text(path, data))
+        parsed = _read_markdown(path, decode_text(path, data), check)
     else:
         lines = decode_text(path, data).splitlines()
-        parsed = _Parsed(outline_blocks(lines, heading_rank), _first_line(lines))
+        parsed = _Parsed(outline_blocks(lines, heading_rank, check=check), _first_line(lines))
+    check()
     if not any(rank is None for rank, _ in parsed.blocks):
         raise InputError(path, "no text found")
     meta = parsed.meta
@@ -106,7 +117,7 @@ def parse_document(path: Path, key: str) -> DocumentRecord:
         checksum=hashlib.sha256(data).hexdigest(),
         passages=tuple(
             PassageRecord(ordinal=n, text=text, section_path=section, language=language_of(text, language))
-            for n, (section, text) in enumerate(pack_sections(parsed.blocks, MAX_CHARS.get(language, 800)))
+            for n, (section, text) in enumerate(pack_sections(parsed.blocks, MAX_CHARS.get(language, 800), check))
         ),
         url=meta.get("url"),
         citation=meta.get("citation"),
@@ -145,7 +156,7 @@ def _first_line(lines: Sequence[str]) -> str | None:
     return text if 0 < len(text) <= TITLE_MAX_CHARS else None
 
 
-def _read_markdown(path: Path, text: str) -> _Parsed:
+def _read_markdown(path: Path, text: str, check: Callable[[], None] = lambda: None) -> _Parsed:
     lines = re.sub(r"<!--.*?-->", "", text, flags=re.S).splitlines()
     meta: dict[str, str] = {}
     if lines and lines[0].strip() == "---":
@@ -155,7 +166,8 @@ def _read_markdown(path: Path, text: str) -> _Parsed:
         meta = _front_matter(path, lines[1:end])
         lines = lines[end + 1 :]
     out, literal = markdown_lines(lines)
-    blocks = outline_blocks(out, markdown_heading, literal)
+    check()
+    blocks = outline_blocks(out, markdown_heading, literal, check=check)
     title = next((text for rank, text in blocks if rank == 1), None) or _first_line(out)
     return _Parsed(blocks, title, meta)
 

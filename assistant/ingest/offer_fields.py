@@ -9,7 +9,8 @@ from typing import Any
 
 from assistant.errors import InputError
 
-ErrorFactory = Callable[[str, str], InputError]
+# err(field, code, English message, **params): a CodedInputError naming the record's file and line.
+ErrorFactory = Callable[..., InputError]
 
 MODES = ("online", "in-person", "blended")
 # Other words catalogues use for the three modes. 'onsite' was this schema's own word for in-person until the
@@ -46,21 +47,21 @@ def to_list(value: Any, separator: str | None, err: ErrorFactory, field: str) ->
             try:
                 items = json.loads(text)
             except json.JSONDecodeError:
-                raise err(field, "starts with '[' but is not a JSON array") from None
+                raise err(field, "list_not_json", "starts with '[' but is not a JSON array") from None
         elif separator:
             items = text.split(separator)
         else:
             items = LIST_SPLIT.split(text)
     else:
-        raise err(field, f"expected a list, got {type(value).__name__}")
+        raise err(field, "list_expected", f"expected a list, got {type(value).__name__}", type=type(value).__name__)
     if not all(isinstance(i, (str, int, float)) for i in items):
-        raise err(field, "list items must be text")
+        raise err(field, "list_not_text", "list items must be text")
     return tuple(dict.fromkeys(str(i).strip() for i in items if str(i).strip()))
 
 
 def to_number(value: Any, err: ErrorFactory, field: str) -> float:
     if isinstance(value, bool):
-        raise err(field, f"'{value}' is not a number")
+        raise err(field, "not_number", f"'{value}' is not a number", value=value)
     if isinstance(value, (int, float)):
         number = float(value)
     else:
@@ -70,9 +71,9 @@ def to_number(value: Any, err: ErrorFactory, field: str) -> float:
         try:
             number = float(text)
         except ValueError:
-            raise err(field, f"'{value}' is not a number") from None
+            raise err(field, "not_number", f"'{value}' is not a number", value=value) from None
     if number < 0:
-        raise err(field, f"must not be negative, got {value}")
+        raise err(field, "negative", f"must not be negative, got {value}", value=value)
     return number
 
 
@@ -84,7 +85,7 @@ def to_bool(value: Any, err: ErrorFactory, field: str) -> bool:
         return True
     if text in FALSE:
         return False
-    raise err(field, f"'{value}' is not true/false")
+    raise err(field, "not_bool", f"'{value}' is not true/false", value=value)
 
 
 def mode_of(value: object) -> str | None:
@@ -98,7 +99,8 @@ def mode_of(value: object) -> str | None:
 def to_mode(value: Any, err: ErrorFactory, field: str) -> str:
     mode = mode_of(value)
     if mode is None:
-        raise err(field, f"'{value}' is not one of: {', '.join(MODES)}")
+        raise err(field, "not_one_of", f"'{value}' is not one of: {', '.join(MODES)}", value=value,
+                  choices=", ".join(MODES))
     return mode
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from assistant.errors import InputError
 from assistant.ingest.csvfile import file_sha256, read_rows, read_text
+from assistant.ingest.problems import CodedInputError
 from assistant.ingest.offer_fields import parse_duration, to_bool, to_list, to_mode, to_number
 from assistant.ingest.records import OfferRecord, SourceBundle
 
@@ -119,40 +120,61 @@ def _apply_mapping(raw: dict[str, Any], mapping: dict[str, Any]) -> dict[str, An
     return rec
 
 
+class RecordErrors(InputError):
+    """Every problem of one record (a bad kind and a bad date on one row are both named); reads as the first."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        first = errors[0]
+        super().__init__(first.file, first.reason, line=first.line, field=first.field)
+        self.errors = errors
+
+
 def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) -> OfferRecord:
-    def err(field: str, msg: str) -> InputError:
-        return InputError(path, msg, line=line, field=field)
+    """One offer from one raw record; RecordErrors listing each bad value when there are any."""
+    errors: list[InputError] = []
+
+    def err(field: str, code: str, msg: str, **params: object) -> InputError:
+        return CodedInputError(path, code, msg, line=line, field=field, params=params)
 
     clean = {k: (v.strip() if isinstance(v, str) else v) for k, v in rec.items()}
     for name in REQUIRED:
         if clean.get(name) in (None, ""):
-            raise err(name, "required field is empty" if name in clean else "required field is missing")
-    if clean["kind"] not in KINDS:
-        raise err("kind", f"'{clean['kind']}' is not one of: {', '.join(KINDS)}")
-    lang = clean.get("language") or ("zh" if CJK.search(str(clean["title"])) else "en")
+            errors.append(err(name, "required_empty", "required field is empty") if name in clean
+                          else err(name, "required_missing", "required field is missing"))
+    kind = clean.get("kind")
+    if kind not in (None, "") and kind not in KINDS:
+        errors.append(err("kind", "not_one_of", f"'{kind}' is not one of: {', '.join(KINDS)}", value=kind,
+                          choices=", ".join(KINDS)))
+    lang = clean.get("language") or ("zh" if CJK.search(str(clean.get("title") or "")) else "en")
     if lang not in LANGUAGES:
-        raise err("language", f"'{lang}' is not one of: {', '.join(LANGUAGES)}")
+        errors.append(err("language", "not_one_of", f"'{lang}' is not one of: {', '.join(LANGUAGES)}", value=lang,
+                          choices=", ".join(LANGUAGES)))
     sep = mapping.get("list_separator")
     values: dict[str, Any] = {}
-    for name in RECORD_FIELDS:
+    for name in sorted(RECORD_FIELDS):  # sorted: problems come in the same order every time
         v = clean.get(name)
         if v in (None, ""):
             continue
-        if name in LIST_FIELDS:
-            values[name] = to_list(v, sep, err, name)
-        elif name in ("duration_months", "cost"):
-            values[name] = to_number(v, err, name)
-        elif name in ("paid", "sample"):
-            values[name] = to_bool(v, err, name)
-        elif name == "mode":
-            values[name] = to_mode(v, err, name)
-        else:
-            values[name] = str(v)
+        try:
+            if name in LIST_FIELDS:
+                values[name] = to_list(v, sep, err, name)
+            elif name in ("duration_months", "cost"):
+                values[name] = to_number(v, err, name)
+            elif name in ("paid", "sample"):
+                values[name] = to_bool(v, err, name)
+            elif name == "mode":
+                values[name] = to_mode(v, err, name)
+            else:
+                values[name] = str(v)
+        except InputError as exc:
+            errors.append(exc)
     for d in values.get("start_dates", ()):
         try:
             date.fromisoformat(d)
         except ValueError:
-            raise err("start_dates", f"'{d}' is not a date (YYYY-MM-DD)") from None
+            errors.append(err("start_dates", "not_date", f"'{d}' is not a date (YYYY-MM-DD)", value=d))
+    if errors:
+        raise RecordErrors(errors)
     unit = mapping.get("duration_unit")
     if unit and re.fullmatch(r"\d+(?:\.\d+)?", values.get("duration_text", "")):
         values["duration_text"] = f"{values['duration_text']} {unit}"  # '1.5' -> '1.5 hours'
@@ -166,24 +188,30 @@ def _build(path: Path, line: int, rec: dict[str, Any], mapping: dict[str, Any]) 
     return OfferRecord(**values, extra=extra, line=line)
 
 
-def offer_errors(path: Path, mapping: dict[str, Any] | None = None) -> list[InputError]:
-    """Every invalid record of one offers file, each naming its line and field (a syntax error ends the file).
+def _each_error(exc: InputError) -> list[InputError]:
+    return list(exc.errors) if isinstance(exc, RecordErrors) else [exc]
 
-    parse_offers stops at the first bad record, or with skip_invalid keeps a short note; an upload's validation
-    report lists them all.
-    """
-    mapping = mapping or {}
+
+def offer_errors(path: Path, mapping: dict[str, Any] | None = None) -> list[InputError]:
+    """Every invalid value of every record of one offers file, each naming its line and field (a syntax error ends
+    the file). parse_offers stops at the first bad record unless given a list to collect them in."""
     errors: list[InputError] = []
     try:
-        rows = read_raw(path, mapping)
+        parse_offers_collecting(path, errors, mapping=mapping or {})
     except InputError as exc:
-        return [exc]
-    for line, raw in rows:
-        try:
-            _build(path, line, _apply_mapping(raw, mapping), mapping)
-        except InputError as exc:
-            errors.append(exc)
+        if not errors or exc.line is not None:  # 'no offers found' after every row was refused says nothing new
+            errors.extend(_each_error(exc))
     return errors
+
+
+def parse_offers_collecting(
+    path: Path, errors: list[InputError], *, name: str | None = None, version: str | None = None,
+    mapping: dict[str, Any] | None = None,
+) -> SourceBundle:
+    """One pass for a validation report: the valid records in a bundle, every problem of the others in `errors`.
+
+    Raises InputError for what ends the file (a syntax error, no valid offer at all)."""
+    return _parse(path, mapping or {}, name=name, version=version, errors=errors)
 
 
 def parse_offers(
@@ -199,13 +227,23 @@ def parse_offers(
     With skip_invalid, records that fail validation are left out and listed in the notes
     (for scraped catalogues); syntax errors in the file itself still refuse it.
     """
-    mapping = load_mapping(mapping_path)
+    return _parse(path, load_mapping(mapping_path), name=name, version=version, mapping_path=mapping_path,
+                  skip_invalid=skip_invalid)
+
+
+def _parse(
+    path: Path, mapping: dict[str, Any], *, name: str | None, version: str | None, mapping_path: Path | None = None,
+    skip_invalid: bool = False, errors: list[InputError] | None = None,
+) -> SourceBundle:
     offers: dict[str, OfferRecord] = {}
     repeated, skipped = 0, []
     for line, raw in read_raw(path, mapping):
         try:
             rec = _build(path, line, _apply_mapping(raw, mapping), mapping)
         except InputError as exc:
+            if errors is not None:
+                errors.extend(_each_error(exc))
+                continue
             if not skip_invalid:
                 raise
             skipped.append(str(exc))
@@ -214,15 +252,19 @@ def parse_offers(
         if first is not None:
             same = {**first.__dict__, "line": None} == {**rec.__dict__, "line": None}
             if not same:
-                raise InputError(
-                    path, f"duplicate id '{rec.external_id}' (first at line {first.line}) with different content",
-                    line=line, field="id",
+                dup = CodedInputError(
+                    path, "duplicate_id", f"duplicate id '{rec.external_id}' (first at line {first.line}) with "
+                    "different content", line=line, field="id", params={"id": rec.external_id, "first": first.line},
                 )
+                if errors is None:
+                    raise dup
+                errors.append(dup)
+                continue
             repeated += 1
             continue
         offers[rec.external_id] = rec
     if not offers:
-        raise InputError(path, "no offers found")
+        raise CodedInputError(path, "no_offers", "no offers found")
     checksum = file_sha256(*(p for p in (path, mapping_path) if p))
     notes = [f"merged {repeated} repeated identical record(s)"] if repeated else []
     if skipped:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import InputError, UnknownSourceError
 from assistant.ingest import csco, esco, esco_lite
+from assistant.ingest.budget import UNLIMITED, DocumentBudget
 from assistant.ingest.documents import SUPPORTED as DOCUMENT_SUFFIXES
 from assistant.ingest.documents import parse_documents
 from assistant.ingest.offers import FORMATS as OFFER_SUFFIXES
@@ -62,8 +63,9 @@ def plan_path(
     version: str | None = None,
     mapping: Path | None = None,
     skip_invalid: bool = False,
+    budget: DocumentBudget = UNLIMITED,
 ) -> list[Job]:
-    """Jobs for one user-given path."""
+    """Jobs for one user-given path; documents are read within `budget` (the console's; the CLI has none)."""
     if not path.exists():
         raise InputError(path, "no such file or folder")
     if name and name.startswith(BUNDLED_PREFIX):
@@ -84,7 +86,7 @@ def plan_path(
                 raise InputError(path, "no offer files found (.csv, .json, .jsonl)")
             return [_offers_job(f, None, version, mapping, skip_invalid) for f in files]
         return [_offers_job(path, name, version, mapping, skip_invalid)]
-    return [Job(f"documents {path.name}", lambda: [parse_documents(path, name=name, version=version)])]
+    return [Job(f"documents {path.name}", lambda: [parse_documents(path, name=name, version=version, budget=budget)])]
 
 
 def _offers_job(path: Path, name: str | None, version: str | None, mapping: Path | None, skip: bool) -> Job:

@@ -44,8 +44,9 @@ _HEADING_PATTERNS: tuple[tuple[int, re.Pattern[str]], ...] = (
     (60, re.compile(r"^[（(][0-9]{1,2}[)）]\s*\S")),
 )
 _MD_HEADING_RE = re.compile(r"^(#{1,6})\s+(.+?)\s*#*\s*$")
-_TABLE_RULE = re.compile(r"\|?(\s*:?-+:?\s*\|)+\s*:?-*:?\s*")  # the |---|:--:| line under a table header
 HEADING_MAX_CHARS = 40
+_SPACES = re.compile(r"[ \t\u00a0\u3000]+")
+WORD_LOOKBACK = 24  # characters before a full stop searched for the word it ends; longer words are no abbreviation
 _BULLET_RE = re.compile(r"^[-*+•·▪●]\s+")
 # Numbered items ('3.', '(a)', '（二）', '第五条'): a new paragraph when the line before ended one.
 _ITEM_RE = re.compile(
@@ -63,12 +64,26 @@ def join_text(left: str, right: str) -> str:
     return f"{left} {right}"
 
 
+def _needs_space(left: str, right: str) -> bool:
+    """Whether join_text puts a space at the seam of two non-empty pieces."""
+    return not (_CJK_EDGE.match(left[-1]) or _CJK_EDGE.match(right[0]))
+
+
+def _join_pieces(pieces: Sequence[str]) -> str:
+    """join_text over many pieces in linear time (joining one by one copies the growing text each time)."""
+    out: list[str] = []
+    for piece in pieces:
+        if not piece:
+            continue
+        if out and _needs_space(out[-1], piece):
+            out.append(" ")
+        out.append(piece)
+    return "".join(out)
+
+
 def normalize_lines(lines: Sequence[str]) -> str:
     """Join hard-wrapped lines of one paragraph, collapsing runs of spaces and tabs."""
-    text = ""
-    for line in lines:
-        text = join_text(text, re.sub(r"[ \t\u00a0\u3000]+", " ", line).strip())
-    return text
+    return _join_pieces([_SPACES.sub(" ", line).strip() for line in lines])
 
 
 def ends_sentence(text: str) -> bool:
@@ -77,12 +92,21 @@ def ends_sentence(text: str) -> bool:
     return bool(stripped) and (stripped[-1] in SENTENCE_END or stripped[-1] == ".")
 
 
+def _word_before(text: str, end: int) -> str:
+    """The last word of text[:end], looking back a bounded distance (all of text[:end] made long lines quadratic)."""
+    low = max(0, end - WORD_LOOKBACK)
+    words = text[low:end].split()
+    if not words:
+        return ""
+    cut_inside = low > 0 and len(words) == 1 and not text[low - 1].isspace() and not text[low].isspace()
+    return "\u2026" if cut_inside else words[-1]  # a word longer than the window: no abbreviation, no initial
+
+
 def _english_ends(text: str) -> list[int]:
     ends = []
     for match in _EN_END_RE.finditer(text):
         if match.group().startswith("."):
-            words = text[: match.start()].split()
-            word = (words[-1] if words else "").lstrip("(\"'[“‘").lower()
+            word = _word_before(text, match.start()).lstrip("(\"'[“‘").lower()
             # Abbreviations and single-letter initials ("J. Smith") do not end a sentence.
             if word in _ABBREVIATIONS or (len(word) == 1 and word.isalpha()):
                 continue
@@ -108,16 +132,24 @@ def split_sentences(text: str, language: str) -> list[str]:
 
 
 def _hard_split(sentence: str, max_chars: int) -> list[str]:
-    """Cut an over-long sentence, preferring a clause mark or space in the window's second half."""
+    """Cut an over-long sentence, preferring a clause mark or space in the window's second half.
+
+    Linear: the window moves along one string (slicing off the rest after every cut copied it each time).
+    """
     pieces = []
-    while len(sentence) > max_chars:
-        window = sentence[:max_chars]
-        cut = max(window.rfind(mark) for mark in "，、：,: ") + 1
-        if cut <= max_chars // 2:
-            cut = max_chars
-        pieces.append(sentence[:cut].strip())
-        sentence = sentence[cut:].strip()
-    return pieces + ([sentence] if sentence else [])
+    sentence = sentence.strip()
+    start, end = 0, len(sentence)
+    while end - start > max_chars:
+        stop = start + max_chars
+        cut = max(sentence.rfind(mark, start, stop) for mark in "，、：,: ") + 1
+        if cut <= start + max_chars // 2:
+            cut = stop
+        pieces.append(sentence[start:cut].strip())
+        start = cut
+        while start < end and sentence[start].isspace():
+            start += 1
+    rest = sentence[start:end]
+    return pieces + ([rest] if rest else [])
 
 
 def chunk_sentences(sentences: Sequence[str], max_chars: int, overlap_sentences: int = 0) -> list[str]:
@@ -127,24 +159,25 @@ def chunk_sentences(sentences: Sequence[str], max_chars: int, overlap_sentences:
     units = [piece for s in sentences for piece in _hard_split(s.strip(), max_chars) if piece]
     chunks: list[str] = []
     current: list[str] = []
+    length = 0  # len(_join_pieces(current)), kept as units come and go rather than joined again for each
+
+    def joined_length(parts: Sequence[str]) -> int:
+        return len(parts[0]) + sum(len(b) + _needs_space(a, b) for a, b in zip(parts, parts[1:])) if parts else 0
+
     for unit in units:
-        if current and len(_join_all(current + [unit])) > max_chars:
-            chunks.append(_join_all(current))
+        if current and length + _needs_space(current[-1], unit) + len(unit) > max_chars:
+            chunks.append(_join_pieces(current))
             current = current[len(current) - overlap_sentences :] if overlap_sentences > 0 else []
+            length = joined_length(current)
             # Drop carried-over sentences until the new one fits.
-            while current and len(_join_all(current + [unit])) > max_chars:
+            while current and length + _needs_space(current[-1], unit) + len(unit) > max_chars:
                 current.pop(0)
+                length = joined_length(current)
+        length += (_needs_space(current[-1], unit) if current else 0) + len(unit)
         current.append(unit)
     if current:  # always holds at least one sentence not emitted yet
-        chunks.append(_join_all(current))
+        chunks.append(_join_pieces(current))
     return chunks
-
-
-def _join_all(parts: Sequence[str]) -> str:
-    text = ""
-    for part in parts:
-        text = join_text(text, part)
-    return text
 
 
 def markdown_heading(line: str) -> tuple[int, str] | None:
@@ -167,8 +200,18 @@ def heading_rank(line: str) -> tuple[int, str] | None:
     return None
 
 
-def outline_blocks(lines: Sequence[str], heading: HeadingFn, literal: frozenset[int] = frozenset()) -> list[Block]:
-    """Group lines into headings and paragraphs; blank lines and new list items end paragraphs."""
+CHECK_EVERY = 4096  # lines or blocks between two calls of a budget check
+
+
+def _no_check() -> None:
+    return None
+
+
+def outline_blocks(lines: Sequence[str], heading: HeadingFn, literal: frozenset[int] = frozenset(),
+                   check: Callable[[], None] = _no_check) -> list[Block]:
+    """Group lines into headings and paragraphs; blank lines and new list items end paragraphs.
+
+    `check` is called every CHECK_EVERY lines and may raise to stop (a time budget)."""
     blocks: list[Block] = []
     buf: list[str] = []
     prev_item = False
@@ -179,6 +222,8 @@ def outline_blocks(lines: Sequence[str], heading: HeadingFn, literal: frozenset[
             buf.clear()
 
     for number, raw in enumerate(lines):
+        if number % CHECK_EVERY == CHECK_EVERY - 1:
+            check()
         line = raw.strip()
         if not line:
             flush()
@@ -206,12 +251,15 @@ def outline_blocks(lines: Sequence[str], heading: HeadingFn, literal: frozenset[
     return blocks
 
 
-def pack_sections(blocks: Sequence[Block], max_chars: int) -> list[tuple[tuple[str, ...], str]]:
-    """Pack paragraphs into (section path, text) passages that never cross a heading."""
+def pack_sections(blocks: Sequence[Block], max_chars: int,
+                  check: Callable[[], None] = _no_check) -> list[tuple[tuple[str, ...], str]]:
+    """Pack paragraphs into (section path, text) passages that never cross a heading; `check` as in outline_blocks."""
     stack: list[tuple[int, str]] = []
     chunks: list[tuple[tuple[str, ...], str]] = []
     current = ""
-    for rank, text in blocks:
+    for number, (rank, text) in enumerate(blocks):
+        if number % CHECK_EVERY == CHECK_EVERY - 1 or len(text) > CHECK_EVERY * max_chars:
+            check()
         path = tuple(t for _, t in stack)
         if rank is not None:
             if current:
@@ -235,38 +283,3 @@ def pack_sections(blocks: Sequence[Block], max_chars: int) -> list[tuple[tuple[s
     if current:
         chunks.append((tuple(t for _, t in stack), current))
     return chunks
-
-
-def markdown_lines(lines: Sequence[str]) -> tuple[list[str], frozenset[int]]:
-    """Markdown body lines as plain text lines, setext headings rewritten as '#' headings.
-
-    Also returns the indices of code-block lines, where '#' starts no heading.
-    """
-    out: list[str] = []
-    literal: set[int] = set()
-    fence = ""
-    for line in lines:
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            fence = "" if fence and stripped.startswith(fence) else (fence or stripped[:3])
-            out.append("")
-        elif fence:
-            literal.add(len(out))
-            out.append(line)
-        elif re.fullmatch(r"=+|-+", stripped) and out and out[-1].strip() and (len(out) < 2 or not out[-2].strip()):
-            # Setext heading: a one-line paragraph underlined with === (level 1) or --- (level 2).
-            out[-1] = ("# " if stripped[0] == "=" else "## ") + out[-1].strip()
-            out.append("")
-        elif re.fullmatch(r"([-*_])(\s*\1){2,}", stripped) or re.fullmatch(_TABLE_RULE, stripped):
-            out.append("")  # thematic breaks and table rules carry no text
-        else:
-            out.append(_markdown_inline(line))
-    return out, frozenset(literal)
-
-
-def _markdown_inline(line: str) -> str:
-    # Passages are read as plain text: links and images keep their text, markup goes.
-    line = re.sub(r"^\s*>\s?", "", line)
-    line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line)
-    line = re.sub(r"</?[A-Za-z][^>]*>", "", line)
-    return re.sub(r"\*\*|__|`", "", line)

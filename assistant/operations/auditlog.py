@@ -16,8 +16,8 @@ PER_PAGE = 50
 # What the action filter offers: families first (a trailing .* takes the family), then single actions.
 ACTIONS = (
     "upload.*", "index.*", "login.*", "user.*",
-    "upload.validate", "upload.import", "upload.import.failed",
-    "index.refresh.start", "index.refresh.done", "index.refresh.failed", "index.rollback",
+    "upload.validate", "upload.import", "upload.import.failed", "upload.undo",
+    "index.refresh.start", "index.refresh.done", "index.refresh.failed", "index.rollback", "index.switch",
     "login", "login.failed", "login.locked", "logout",
     "user.create", "user.password", "user.deactivate",
     "retention.purge",

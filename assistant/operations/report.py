@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from dataclasses import field as dc_field  # Problem has a field named `field`
 from typing import Any
 
 from assistant.errors import InputError
@@ -13,9 +14,11 @@ class Problem:
     """One thing wrong with the upload, printed the way the command line prints it: `file:line: field 'x': msg`."""
 
     file: str
-    message: str
+    message: str  # English, as the command line prints it
     line: int | None = None
     field: str | None = None
+    code: str | None = None  # the console says coded problems in its own language (op_problem_<code>)
+    params: dict[str, str] = dc_field(default_factory=dict, hash=False, compare=False)
 
     def __str__(self) -> str:
         # The same text InputError makes, so the console and `skillpath ingest` name problems alike.
@@ -106,5 +109,6 @@ class ValidationReport:
         ]
         return cls(
             kind=data.get("kind"), declared_kind=data.get("declared_kind"), sources=sources,
-            problems=[Problem(**p) for p in data.get("problems", [])], diff_computed=data.get("diff_computed", False),
+            problems=[Problem(**{**p, "params": dict(p.get("params") or {})}) for p in data.get("problems", [])],
+            diff_computed=data.get("diff_computed", False),
         )

@@ -28,7 +28,10 @@ from assistant.accounts import audit
 from assistant.store.clock import as_utc, utc_now
 from assistant.errors import InputError, NotFoundError
 from assistant.index.manifest import atomic_write
+from assistant.ingest.budget import UNLIMITED, DocumentBudget
+from assistant.ingest.problems import coded
 from assistant.ingest.runner import KINDS
+from assistant.operations.import_progress import ProgressFile
 from assistant.operations.report import Problem, ValidationReport
 from assistant.operations.safefiles import UploadError, UploadLimits, extract_zip, safe_name, size_text
 from assistant.operations.validation import Namer, validate
@@ -37,7 +40,7 @@ MANIFEST = "upload.json"
 FILES = "files"
 INCOMING = ".incoming-"
 LOCK = ".lock"
-STATUSES = ("validated", "rejected", "imported")
+STATUSES = ("validated", "rejected", "imported", "undone")
 _ID = re.compile(r"\d{8}T\d{9}Z-[0-9a-f]{6}")  # also keeps an id from naming any other folder
 log = logging.getLogger("skillpath.operations")
 
@@ -52,7 +55,7 @@ class Upload:
     size: int
     sha256: str
     content: str  # what is parsed, relative to the upload folder: the file, or the folder its archive held
-    status: str  # validated | rejected | imported
+    status: str  # validated | rejected | imported | undone
     uploaded_at: str  # ISO-8601 UTC
     uploaded_by: str | None
     report: ValidationReport
@@ -62,6 +65,9 @@ class Upload:
     imported_at: str | None = None
     imported_by: str | None = None
     imported: dict[str, Any] | None = None  # what the last import changed, per source
+    undone_at: str | None = None
+    undone_by: str | None = None
+    undone: dict[str, Any] | None = None  # what undoing the import changed (UndoResult.to_dict())
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -74,6 +80,13 @@ class Upload:
         values = {k: v for k, v in data.items() if k in names}
         values["report"] = ValidationReport.from_dict(data["report"])
         return cls(**values)
+
+
+def imports_since(uploads: Uploads, moment: str) -> list[Upload]:
+    """Uploads imported (and not undone) after an ISO-8601 moment, newest first: what an index built then lacks."""
+    since = as_utc(datetime.fromisoformat(moment))
+    return [u for u in uploads.list() if u.status == "imported" and u.imported_at
+            and as_utc(datetime.fromisoformat(u.imported_at)) > since]
 
 
 def new_upload_id(now: datetime) -> str:
@@ -101,7 +114,8 @@ def namer(base: Path, fallback: str) -> Namer:
             rel = Path(exc.file).resolve().relative_to(base).as_posix()
         except ValueError:
             rel = exc.file
-        return Problem(fallback if rel in ("", ".") else rel, exc.reason, exc.line, exc.field)
+        code, params = coded(exc)
+        return Problem(fallback if rel in ("", ".") else rel, exc.reason, exc.line, exc.field, code, params)
 
     return name
 
@@ -111,9 +125,10 @@ class Uploads:
 
     def __init__(
         self, root: Path, sessions: sessionmaker[Session], *, limits: UploadLimits = UploadLimits(),
-        clock: Callable[[], datetime] = utc_now,
+        clock: Callable[[], datetime] = utc_now, budget: DocumentBudget = UNLIMITED,
     ) -> None:
         self.root, self.sessions, self.limits, self.clock = Path(root).resolve(), sessions, limits, clock
+        self.budget = budget  # how large a document, and how long reading them, validation accepts
 
     def receive(
         self, data: bytes, filename: str, *, kind: str | None = None, name: str | None = None,
@@ -145,7 +160,7 @@ class Uploads:
                 root = files / stored_as
                 root.write_bytes(data)
             report = validate(self.sessions, root, namer(_names_base(files, stored_as), stored_as), stored_as,
-                              declared_kind=kind, source_name=name, version=version)
+                              declared_kind=kind, source_name=name, version=version, budget=self.budget)
             upload = Upload(
                 id=upload_id, filename=filename, stored_as=stored_as, size=len(data),
                 sha256=hashlib.sha256(data).hexdigest(), content=root.relative_to(incoming).as_posix(),
@@ -201,6 +216,11 @@ class Uploads:
         if not path.is_relative_to(folder / FILES) or not path.exists():
             raise NotFoundError(f"upload {upload.id}: its files are missing ({upload.content})")
         return path
+
+    def progress(self, upload_id: str) -> ProgressFile:
+        """Where the import of this upload says how far it has got (NotFoundError for an unknown upload)."""
+        self.get(upload_id)
+        return ProgressFile(self.root / upload_id)
 
     def namer(self, upload: Upload) -> Namer:
         return namer(_names_base(self.root / upload.id / FILES, upload.stored_as), upload.stored_as)

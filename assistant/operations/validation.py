@@ -1,8 +1,9 @@
 """Validate uploaded sources without changing the store: parse with the ingest parsers, list every problem, preview.
 
-The change preview runs ingest's own `sync_source` inside a transaction that is always rolled back, rather than
-a second, read-only comparison: the added/changed/removed figures then come from the very code the import runs
-(natural keys, content hashes, ownership checks, superseded sources), and cannot drift from it.
+Offers and documents, the usual uploads, are parsed once (every bad value of every record listed) and their change
+preview is read from the store (ingest/diff.py): nothing is written, so validation never waits for SQLite's write
+lock nor holds it. Taxonomies keep the trial run of ingest's own `sync_source` inside a transaction that is always
+rolled back: their ownership checks and superseded sources are only known to the code the import runs.
 """
 
 from __future__ import annotations
@@ -16,12 +17,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from assistant.errors import InputError, SkillPathError, UnknownSourceError
+from assistant.ingest.budget import UNLIMITED, DocumentBudget
+from assistant.ingest.diff import readonly_diff
 from assistant.ingest.documents import SUPPORTED as DOCUMENT_SUFFIXES
 from assistant.ingest.offers import FORMATS as OFFER_SUFFIXES
-from assistant.ingest.offers import offer_errors
+from assistant.ingest.offers import parse_offers_collecting
 from assistant.ingest.records import SourceBundle
 from assistant.ingest.runner import KINDS, detect_kind, plan_path
-from assistant.ingest.sync import sync_source
+from assistant.ingest.sync import SyncReport, sync_source
 from assistant.operations.report import Problem, SourcePreview, TableDiff, ValidationReport
 from assistant.store.models import Document, Occupation, OccupationSkill, Offer, Skill, Source
 
@@ -45,39 +48,50 @@ def detect_upload_kind(root: Path, declared: str | None) -> str:
 def _offer_files(root: Path) -> list[Path]:
     if root.is_file():
         return [root]
-    # is_file: an archive may hold a folder named like a file (x.csv/), which is nothing to read
-    return sorted(p for p in root.iterdir() if p.suffix.lower() in OFFER_SUFFIXES and p.is_file())
+    # Folders named like a file (x.csv/) too: reading one fails, and the report says so rather than skip it.
+    return sorted(p for p in root.iterdir() if p.suffix.lower() in OFFER_SUFFIXES)
 
 
-def _offer_row_problems(root: Path, name: Namer) -> list[Problem]:
-    """Every invalid offer record of every file, not only the first (a syntax error still ends its file)."""
-    return [name(exc) for path in _offer_files(root) for exc in offer_errors(path)]
+def _parse_offers(root: Path, name: Namer, source_name: str | None, version: str | None
+                  ) -> tuple[list[SourceBundle], list[Problem]]:
+    """Each offers file parsed once: its valid records in a bundle, every bad value of the others a problem."""
+    bundles: list[SourceBundle] = []
+    problems: list[Problem] = []
+    for path in _offer_files(root):
+        errors: list[InputError] = []
+        try:
+            bundles.append(parse_offers_collecting(path, errors, name=source_name if root.is_file() else None,
+                                                   version=version))
+        except InputError as exc:  # the file ends here: a syntax error, or no valid offer at all
+            if not errors or exc.line is not None:  # 'no offers found' after every row was refused says nothing new
+                errors.append(exc)
+        except Exception as exc:  # untrusted files: a parser bug must become a problem, not a server error
+            problems.append(_any_problem(exc, name, root))
+        problems += [name(e) for e in errors]
+    return bundles, problems
 
 
 def parse_upload(
-    root: Path, kind: str, name: Namer, *, source_name: str | None = None, version: str | None = None
+    root: Path, kind: str, name: Namer, *, source_name: str | None = None, version: str | None = None,
+    budget: DocumentBudget = UNLIMITED,
 ) -> tuple[list[SourceBundle], list[Problem]]:
-    """Parse with ingest's planner and parsers; never touches the store. Parsers other than offers stop at
-    their first error, so those kinds report one problem per source."""
-    problems = _offer_row_problems(root, name) if kind == "offers" else []
-    skip = bool(problems)  # then parse the valid rows too, for the counts; the skipped ones are listed above
-    bundles: list[SourceBundle] = []
+    """Parse with ingest's planner and parsers; never touches the store. Offers list every bad value of every
+    record; the other parsers stop at their first error, so those kinds report one problem per source."""
     try:
-        jobs = plan_path(root, kind=kind, name=source_name, version=version, skip_invalid=skip)
+        jobs = plan_path(root, kind=kind, name=source_name, version=version, budget=budget)
     except SkillPathError as exc:
-        return [], [*problems, _any_problem(exc, name, root)]
+        return [], [_any_problem(exc, name, root)]
+    if kind == "offers":
+        return _parse_offers(root, name, source_name, version)
+    bundles: list[SourceBundle] = []
+    problems: list[Problem] = []
     for job in jobs:
         try:
             bundles += job.parse()
         except Exception as exc:  # untrusted files: a parser bug must become a problem, not a server error
             problem = _any_problem(exc, name, root)
-            # A syntax error is already listed; 'no offers found' after every row was refused says nothing new.
-            redundant = problem.line is None and any(p.file == problem.file for p in problems)
-            if problem not in problems and not redundant:
+            if problem not in problems:
                 problems.append(problem)
-    if skip:
-        for b in bundles:
-            b.notes = [n for n in b.notes if not n.startswith("skipped ")]
     return bundles, problems
 
 
@@ -106,7 +120,7 @@ def record_counts(bundle: SourceBundle) -> dict[str, int]:
     return {k: v for k, v in c.items() if v}
 
 
-def _rows_of(session: Session, source_name: str) -> dict[str, int]:
+def rows_of(session: Session, source_name: str) -> dict[str, int]:
     """What a superseded source holds: its rows disappear with it (sync's delete_source does not count them)."""
     sid = session.scalar(select(Source.id).where(Source.name == source_name))
     if sid is None:
@@ -130,8 +144,8 @@ def preview_changes(
     with sessions() as session:
         try:
             for bundle in bundles:
-                gone = [_rows_of(session, n) for n in bundle.supersedes if n != bundle.name]
-                report = sync_source(session, bundle)
+                gone = [rows_of(session, n) for n in bundle.supersedes if n != bundle.name]
+                report = _diff(session, bundle)
                 diff = {t: TableDiff(c.inserted, c.updated, c.deleted) for t, c in report.tables.items()}
                 for rows in gone:
                     for table, n in rows.items():
@@ -149,9 +163,16 @@ def preview_changes(
     return previews, []
 
 
+def _diff(session: Session, bundle: SourceBundle) -> SyncReport:
+    """Read-only where the bundle allows (offers, documents), else the trial sync the caller rolls back."""
+    report = readonly_diff(session, bundle)
+    return report if report is not None else sync_source(session, bundle)
+
+
 def validate(
     sessions: sessionmaker[Session], root: Path, name: Namer, file: str, *,
     declared_kind: str | None = None, source_name: str | None = None, version: str | None = None,
+    budget: DocumentBudget = UNLIMITED,
 ) -> ValidationReport:
     """Parse, then (only when parsing found nothing wrong) preview the changes against the store."""
     try:
@@ -159,7 +180,7 @@ def validate(
     except UnknownSourceError:
         why = f"cannot tell what this is; declare its kind ({', '.join(KINDS)})"
         return ValidationReport(kind=None, declared_kind=declared_kind, problems=[Problem(file, why)])
-    bundles, problems = parse_upload(root, kind, name, source_name=source_name, version=version)
+    bundles, problems = parse_upload(root, kind, name, source_name=source_name, version=version, budget=budget)
     report = ValidationReport(kind=kind, declared_kind=declared_kind, problems=problems)
     if not problems:
         report.sources, report.problems = preview_changes(sessions, bundles, file)

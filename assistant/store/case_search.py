@@ -1,4 +1,8 @@
-"""Finding conversations for the counsellor console: words, id prefix, phase, assignee and last-activity dates.
+"""Finding conversations for the counsellor console: words, id prefix, case code, phase, assignee and last-activity
+dates.
+
+A case code is found however it was typed ("k7m2qx", "K7M-2QX", "K7M 2QX": the words of the query joined); a
+conversation with that code is listed besides those matching the words, should the words also be a code.
 
 Words are matched case-insensitively in the messages (SQL) and in the profile's values. The profile lives in
 the JSON state, whose stored text escapes Chinese (\\u7535), so SQL narrows with the escaped spelling and Python
@@ -13,10 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Text, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from assistant.store.clock import as_utc
+from assistant.store.conversation_keys import normalise_case_code
 from assistant.store.models import CaseAssignment, Conversation, ConversationMessage
 
 __all__ = ["Found", "search_conversations"]
@@ -61,7 +66,8 @@ def search_conversations(
     until: datetime | None = None,
     limit: int = 100,
 ) -> Found:
-    """Consented conversations matching every term (as id prefix, in a message or in the profile) and every filter.
+    """Consented conversations matching every term (as id prefix, in a message or in the profile), or whose case
+    code the terms spell, and every filter.
 
     Only conversations whose person agreed are listed: without consent nothing of theirs is kept for counsellors.
     `until` is exclusive. Terms are lower-cased here.
@@ -79,16 +85,25 @@ def search_conversations(
     if until is not None:
         query = query.where(Conversation.updated_at < as_utc(until))
     words = [t.lower() for t in terms if t.strip()]
-    sure = []  # per term: matched without the profile check (id prefix or a message)
+    code = normalise_case_code("".join(words)) if words else None
+    sure: list[ColumnElement[bool]] = []  # per term: matched without the profile check (id prefix, message, code)
+    every_word: list[ColumnElement[bool]] = []
     for i, word in enumerate(words):
         by_id = Conversation.id.startswith(word, autoescape=True)
         in_messages = exists().where(and_(ConversationMessage.conversation_id == Conversation.id,
                                           func.lower(ConversationMessage.text).contains(word, autoescape=True)))
         escaped = json.dumps(word)[1:-1]  # the spelling the JSON column stores
         in_state = func.lower(cast(Conversation.state, Text)).contains(escaped, autoescape=True)
-        query = query.where(or_(by_id, in_messages, in_state))
-        sure.append(or_(by_id, in_messages).label(f"sure_{i}"))
-    query = query.add_columns(*sure).order_by(Conversation.updated_at.desc(), Conversation.id)
+        every_word.append(or_(by_id, in_messages, in_state))
+        sure.append(or_(by_id, in_messages))
+    if code is not None:
+        by_code = Conversation.case_code == code
+        query = query.where(or_(by_code, and_(*every_word)))
+        sure = [or_(by_code, flag) for flag in sure]  # the code alone is enough
+    elif every_word:
+        query = query.where(*every_word)
+    labelled = [flag.label(f"sure_{i}") for i, flag in enumerate(sure)]
+    query = query.add_columns(*labelled).order_by(Conversation.updated_at.desc(), Conversation.id)
     scan = limit * SCAN_FACTOR if words else limit + 1
     rows = session.execute(query.limit(scan)).all()
     matched = []

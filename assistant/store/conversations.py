@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from assistant.store.clock import as_utc
+from assistant.store.conversation_keys import new_case_code
 from assistant.store.models import Conversation, ConversationMessage
 
 __all__ = [
@@ -25,11 +26,14 @@ __all__ = [
 ]
 
 
-
 def create_conversation(
-    session: Session, *, conversation_id: str, language: str, phase: str, now: datetime
+    session: Session, *, conversation_id: str, language: str, phase: str, now: datetime,
+    secret_hash: str | None = None,
 ) -> Conversation:
-    """Add a new, empty conversation (consent not asked yet) under the caller's id."""
+    """Add a new, empty conversation (consent not asked yet) under the caller's id, with a fresh case code.
+
+    `secret_hash`: the hash of the key the person's browser holds (conversation_keys.py); None: staff only.
+    """
     moment = as_utc(now)
     conversation = Conversation(
         id=conversation_id,
@@ -40,6 +44,8 @@ def create_conversation(
         consent=None,
         state={},
         counsellor_notes="",
+        secret_hash=secret_hash,
+        case_code=new_case_code(session),
     )
     session.add(conversation)
     session.flush()  # a duplicate id fails here, at the caller's call, not at its commit

@@ -44,6 +44,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys=ON")
+            # Deleted rows are overwritten with zeros, not just unlinked: a deleted conversation's words must not
+            # stay readable in the file's free pages (the WAL is checkpointed after a deletion, see scrub_deleted).
+            cur.execute("PRAGMA secure_delete=ON")
             if path and path != ":memory:":
                 cur.execute("PRAGMA journal_mode=WAL")
             cur.close()
@@ -61,6 +64,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
+
+
+def scrub_deleted(engine: Engine) -> bool:
+    """After a deletion on SQLite: copy the zeroed pages into the database file and empty the WAL, whose older
+    frames still hold the deleted text. True when the WAL was emptied; False when a reader still needed an older
+    snapshot (the next checkpoint, automatic at 1,000 pages, finishes it) or there is nothing to do (PostgreSQL:
+    see docs/operating.md on VACUUM; in-memory SQLite).
+    """
+    if engine.dialect.name != "sqlite" or (make_url(engine.url).database or ":memory:") == ":memory:":
+        return False
+    with engine.connect() as conn:
+        # Outside any transaction: a checkpoint cannot run inside one.
+        busy, _frames, _done = conn.execution_options(isolation_level="AUTOCOMMIT").execute(
+            text("PRAGMA wal_checkpoint(TRUNCATE)")).one()
+    return not busy
 
 
 def _alembic_config() -> Config:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -196,6 +197,10 @@ class Conversation(Base):
     consent: Mapped[bool | None] = mapped_column(Boolean)  # None: not asked yet
     state: Mapped[dict[str, Any]] = mapped_column(default=dict)  # profile, pending items, last recommendations
     counsellor_notes: Mapped[str] = mapped_column(Text, default="")
+    # SHA-256 of the key only the person's browser holds (conversation_keys.py); None: stored before keys existed,
+    # readable by logged-in counsellors only.
+    secret_hash: Mapped[str | None] = mapped_column(String(64))
+    case_code: Mapped[str | None] = mapped_column(String(8), unique=True, index=True)  # e.g. "K7M2QX", said aloud
     # passive_deletes: the database's ON DELETE CASCADE removes messages that were never loaded,
     # so deleting a long conversation does not read all of it first.
     messages: Mapped[list["ConversationMessage"]] = relationship(
@@ -355,3 +360,55 @@ class CasePlan(Base):
     updated_by: Mapped[str] = mapped_column(String(64))
     agreed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     agreed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+# -- the casework loop (0007): corrections the chat honours, the person's name and contact, follow-up dates.
+
+
+class CaseCorrection(Base):
+    """A counsellor's correction of one profile line (skill, experience or goal): who, why, old and new.
+
+    The chat re-applies every correction on each turn, so a line read again from the person's next message does
+    not bring the old reading back. `old` is the line's key (a skill id, an experience's words, a goal's code or
+    words); `new` the line that replaces it as the profile stores it, empty when the line was removed.
+    """
+
+    __tablename__ = "case_corrections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(ForeignKey("conversations.id", ondelete="CASCADE"), index=True)
+    field: Mapped[str] = mapped_column(String(12))  # skill | experience | goal
+    old: Mapped[str] = mapped_column(Text, default="")
+    new: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    note: Mapped[str] = mapped_column(Text, default="")
+    by: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CaseContact(Base):
+    """The name and contact a job seeker chose to give their counsellor, with when and to whom they agreed."""
+
+    __tablename__ = "case_contacts"
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    contact: Mapped[str] = mapped_column(String(200), default="")
+    consent_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    recorded_by: Mapped[str] = mapped_column(String(64))
+
+
+class CaseFollowUp(Base):
+    """When a counsellor means to get back to the person; "my follow-ups" go by owner and day."""
+
+    __tablename__ = "case_follow_ups"
+    __table_args__ = (Index("ix_case_follow_ups_owner_due", "owner", "due"),)
+
+    conversation_id: Mapped[str] = mapped_column(
+        ForeignKey("conversations.id", ondelete="CASCADE"), primary_key=True
+    )
+    due: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    owner: Mapped[str] = mapped_column(String(64))
+    set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

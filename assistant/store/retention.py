@@ -18,6 +18,9 @@ from assistant.store.clock import as_utc
 from assistant.store.models import (
     AuditEvent,
     CaseAssignment,
+    CaseContact,
+    CaseCorrection,
+    CaseFollowUp,
     CaseHandover,
     CaseNote,
     CasePlan,
@@ -30,7 +33,9 @@ __all__ = ["Cutoffs", "StorePurge", "expired", "purge_store"]
 
 # Each casework table with the column that says when a counsellor last touched the case through it.
 _CASEWORK = ((CaseAssignment, CaseAssignment.assigned_at), (CaseHandover, CaseHandover.at),
-             (SuggestionReview, SuggestionReview.at), (CaseNote, CaseNote.at), (CasePlan, CasePlan.updated_at))
+             (SuggestionReview, SuggestionReview.at), (CaseNote, CaseNote.at), (CasePlan, CasePlan.updated_at),
+             (CaseCorrection, CaseCorrection.at), (CaseContact, CaseContact.consent_at),
+             (CaseFollowUp, CaseFollowUp.set_at))
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from tests.accounts.helpers import PASSWORDS
 from tests.api.test_auth import login
 from tests.api.test_chat import WELDING_ZH
 from tests.conftest import PG_ENV, IndexedHome, _pg_database
+from tests.helpers import conversation_id, key_headers
 
 SID = "{sid}"  # stands for the id of the conversation going on; filled in by the test
 BIG = 10 * 1024 * 1024  # "a 10 MB JSON body"
@@ -71,7 +72,7 @@ def held(client: TestClient, session: str) -> dict[str, Any]:
     with require_services(client.app).sessions() as s:
         counts = (s.scalar(select(func.count()).select_from(Conversation)),
                   s.scalar(select(func.count()).select_from(ConversationMessage)))
-    view = client.get(f"/api/chat/{session}")
+    view = client.get(f"/api/chat/{conversation_id(session)}", headers=key_headers(session))
     assert view.status_code == 200, view.text
     return {"view": view.json(), "counts": counts, "index": client.get("/healthz").json()["index"]["version"]}
 
@@ -102,10 +103,10 @@ CHAT = {
     "not JSON": ({"content": b"hello", "headers": {"content-type": "application/json"}}, 400,
                  "body: not valid JSON (Expecting value at character 1)"),
     "cut-off JSON": (raw('{"session_id": "{sid}", "message": "hi'), 400,
-                     "body: not valid JSON (Unterminated string starting at character 63)"),
+                     "body: not valid JSON (Unterminated string starting at character 96)"),
     "invalid UTF-8": ({"content": b'{"session_id": "{sid}", "message": "caf\xe9"}',
                        "headers": {"content-type": "application/json"}}, 400,
-                      "body: not valid UTF-8 (byte 0xe9 at byte 67)"),
+                      "body: not valid UTF-8 (byte 0xe9 at byte 100)"),
     "message a number": ({"json": {"session_id": SID, "message": 5}}, 400, "message: Input should be a valid string"),
     "session id a number": ({"json": {"session_id": 5, "message": "hi"}}, 400,
                             "session_id: Input should be a valid string"),
@@ -185,7 +186,8 @@ def test_other_control_characters_are_stored_as_sent(client: TestClient, message
     session = client.post("/api/chat", json={"session_id": None, "message": "I agree"}).json()["session_id"]
     res = client.post("/api/chat", json={"session_id": session, "message": message})
     assert res.status_code == 200, res.text
-    said = [m["text"] for m in client.get(f"/api/chat/{session}").json()["messages"] if m["role"] == "user"]
+    said = [m["text"] for m in client.get(f"/api/chat/{conversation_id(session)}", headers=key_headers(session))
+            .json()["messages"] if m["role"] == "user"]
     assert said == ["I agree", message.strip()]
 
 
@@ -258,7 +260,7 @@ def test_a_number_too_large_for_the_store(client: TestClient, sid: str) -> None:
     assert login(client, "ada").status_code == 200  # this client follows the redirect to the counsellor's page
     try:
         before = held(client, sid)
-        res = client.get(f"/api/counsellor/sessions/{sid}?after={10 ** 40}")
+        res = client.get(f"/api/counsellor/sessions/{conversation_id(sid)}?after={10 ** 40}")
         # SQLite cannot bind it (OverflowError), PostgreSQL refuses it (integer out of range): the same 400.
         assert res.status_code == 400, res.text
         assert res.json() == {"error": "QueryError", "detail": "a number in the request is out of range (too large)"}
@@ -269,7 +271,7 @@ def test_a_number_too_large_for_the_store(client: TestClient, sid: str) -> None:
 
 def test_the_conversation_goes_on_after_every_refusal(client: TestClient, sid: str) -> None:
     """Last in the module: the conversation the refused requests were aimed at still answers, from where it was."""
-    view = client.get(f"/api/chat/{sid}").json()
+    view = client.get(f"/api/chat/{conversation_id(sid)}", headers=key_headers(sid)).json()
     assert [m["role"] for m in view["messages"]] == ["user", "assistant"] * 2
     assert view["phase"] == "confirm_skills"
     res = client.post("/api/chat", json={"session_id": sid, "message": "对"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -13,6 +14,7 @@ from assistant.api.app import create_app
 from assistant.store.db import make_engine, make_sessionmaker
 from assistant.store.models import ConversationMessage
 from tests.conftest import IndexedHome
+from tests.helpers import KEY_HEADER, conversation_id, key_headers
 
 WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
 WELDING_EN = "I did welding in a factory for three years, I can read drawings, and I want a paid apprenticeship in Huzhou"
@@ -86,7 +88,7 @@ def test_declining_consent_keeps_nothing(client: TestClient) -> None:
     with make_sessionmaker(engine)() as s:
         # Other tests share this store: count this conversation's messages only.
         stored = select(func.count()).select_from(ConversationMessage).where(
-            ConversationMessage.conversation_id == body["session_id"])
+            ConversationMessage.conversation_id == conversation_id(body["session_id"]))
         assert s.scalar(stored) == 0
     engine.dispose()
 
@@ -156,3 +158,19 @@ def test_conversation_resumes_after_a_restart(copy_indexed_home: IndexedHome) ->
     assert before["phase"] == "confirm_skills" and after["phase"] == "recommendations"
     assert after["profile"]["constraints"]["location"] == "湖州市"
     assert all(s["confirmed"] for s in after["profile"]["skills"])
+
+
+def test_a_reply_carries_the_handle_and_the_case_code(client: TestClient) -> None:
+    first = say(client, None, "同意")
+    handle = first["session_id"]
+    cid, key = conversation_id(handle), key_headers(handle)[KEY_HEADER]
+    assert len(cid) == 32 and len(key) == 32 and handle == f"{cid}.{key}"
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}", first["case_code"]), first["case_code"]
+    # The bare id with the key in the header goes on just the same; every reply hands back the same handle and code.
+    res = client.post("/api/chat", json={"session_id": cid, "message": WELDING_ZH}, headers=key_headers(handle))
+    assert res.status_code == 200 and res.json()["session_id"] == handle
+    assert res.json()["case_code"] == first["case_code"]
+    # The bare id alone, as a plan address or a log would show it: an unknown conversation.
+    alone = client.post("/api/chat", json={"session_id": cid, "message": "对"})
+    assert alone.status_code == 404 and alone.json()["detail"] == f"session_id: no conversation '{cid}' (it may " \
+                                                                  "have been deleted)"

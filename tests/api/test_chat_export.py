@@ -16,6 +16,7 @@ from assistant.accounts import audit
 from assistant.api.app import create_app
 from assistant.config import Settings
 from assistant.store import cases, plans, reviews
+from assistant.store.conversation_keys import key_hash
 from assistant.store.conversations import get_conversation, set_state
 from assistant.store.models import (
     AuditEvent,
@@ -29,10 +30,13 @@ from assistant.store.models import (
 )
 from tests.accounts.helpers import T0, cheap_hashing, staff_home
 from tests.casework.seed import PROFILE, REFS, WELDING_SAID, conversation
+from tests.helpers import KEY_HEADER
 
 CHILDREN = (ConversationMessage, CaseAssignment, CaseHandover, SuggestionReview, CaseNote, CasePlan)
 NOTE = "已电话联系，周三来面谈"
 OTHER_NOTE = "另一个人的备注"
+KEY = "c1-key-only-the-persons-browser-holds"
+OPEN = {KEY_HEADER: KEY}  # what the chat page sends for c1
 PLAN_ITEMS = [{"id": "i1", "kind": "step", "title": "报名湖州焊工学徒", "duration": "12个月"}]
 
 
@@ -53,6 +57,7 @@ def client(factory: sessionmaker[Session], store_url: str, tmp_path: Path) -> It
         conv = get_conversation(session, "c1")
         assert conv is not None
         set_state(conv, {"profile": PROFILE, "pending": "a message held while consent was asked"})
+        conv.secret_hash = key_hash(KEY)
         conv.counsellor_notes = "旧版备注"
         _casework(session, "c1", NOTE)
         conversation(session, "c2", now=T0, said=["同意", "我想学做饭"])
@@ -73,7 +78,7 @@ def _rows(factory: sessionmaker[Session], cid: str) -> dict[str, int]:
 
 
 def test_export_holds_everything_stored_for_the_conversation(client: TestClient) -> None:
-    res = client.get("/api/chat/c1/export")
+    res = client.get("/api/chat/c1/export", headers=OPEN)
     assert res.status_code == 200, res.text
     assert res.headers["content-type"] == "application/json"
     assert res.headers["content-disposition"] == 'attachment; filename="skillpath-c1.json"'
@@ -102,7 +107,7 @@ def test_export_holds_everything_stored_for_the_conversation(client: TestClient)
 
 @pytest.mark.parametrize(("method", "path"), [("GET", "/api/chat/nope/export"), ("DELETE", "/api/chat/nope")])
 def test_an_unknown_conversation_is_a_404(client: TestClient, method: str, path: str) -> None:
-    res = client.request(method, path)
+    res = client.request(method, path, headers=OPEN)
     assert res.status_code == 404
     assert res.json() == {"error": "NotFoundError",
                           "detail": "session_id: no conversation 'nope' (it may have been deleted)"}
@@ -113,13 +118,13 @@ def test_delete_takes_the_casework_with_it(client: TestClient, factory: sessionm
     assert all(before.values()), f"the seed left a table empty: {before}"
     other = _rows(factory, "c2")
 
-    assert client.delete("/api/chat/c1").status_code == 204
+    assert client.delete("/api/chat/c1", headers=OPEN).status_code == 204
 
     assert _rows(factory, "c1") == dict.fromkeys(before, 0)
     assert _rows(factory, "c2") == other
     for path in ("/api/chat/c1/export", "/api/chat/c1"):
-        assert client.get(path).status_code == 404, path
-    assert client.delete("/api/chat/c1").status_code == 404
+        assert client.get(path, headers=OPEN).status_code == 404, path
+    assert client.delete("/api/chat/c1", headers=OPEN).status_code == 404
     # What stays is the audit log's record that a counsellor acted: no words of the person or the counsellor.
     with factory() as session:
         kept = [e.detail for e in session.scalars(select(AuditEvent).where(AuditEvent.target == "conversation:c1"))]

@@ -18,6 +18,7 @@ from assistant.store.db import make_engine, make_sessionmaker
 from assistant.store.models import Conversation, ConversationMessage
 from tests.api.test_chat import WELDING_ZH, say
 from tests.conftest import PG_ENV, _pg_database
+from tests.helpers import conversation_id
 
 pytestmark = pytest.mark.postgres
 
@@ -40,7 +41,7 @@ def _count(settings: Settings, model: type, session_id: str) -> int:
     engine = make_engine(settings.database_url)
     column = model.id if model is Conversation else model.conversation_id  # type: ignore[attr-defined]
     with make_sessionmaker(engine)() as s:
-        n = s.scalar(select(func.count()).select_from(model).where(column == session_id))
+        n = s.scalar(select(func.count()).select_from(model).where(column == conversation_id(session_id)))
     engine.dispose()
     return int(n or 0)
 

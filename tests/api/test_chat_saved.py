@@ -15,6 +15,7 @@ from assistant.config import Settings
 from assistant.store.db import make_engine, make_sessionmaker
 from assistant.store.models import Conversation, ConversationMessage
 from tests.conftest import IndexedHome
+from tests.helpers import conversation_id, key_headers
 
 WELDING_ZH = "我在工厂做了三年电焊，会看图纸，想在湖州找个能拿工资的学徒岗位"
 # A stated goal puts the welder among the occupations shown whatever the test embedder: the offers shown must lead
@@ -56,10 +57,12 @@ def stored_rows(client: TestClient, session: str) -> tuple[int, int]:
 def test_the_stored_conversation_is_read_back(client: TestClient) -> None:
     bodies = talk(client, "你好", "同意", WELDING_ZH, "对")
     last = bodies[-1]
-    view = client.get(f"/api/chat/{last['session_id']}").json()
-    assert {k: view[k] for k in ("session_id", "phase", "language", "consent", "suggestions")} == {
-        "session_id": last["session_id"], "phase": "recommendations", "language": "zh", "consent": True,
-        "suggestions": last["suggestions"]}
+    handle = last["session_id"]
+    view = client.get(f"/api/chat/{conversation_id(handle)}", headers=key_headers(handle)).json()
+    assert {k: view[k] for k in ("session_id", "case_code", "phase", "language", "consent", "suggestions")} == {
+        "session_id": conversation_id(handle), "case_code": last["case_code"], "phase": "recommendations",
+        "language": "zh", "consent": True, "suggestions": last["suggestions"]}
+    assert "." not in view["session_id"]  # the key is never handed out again
     assert view["profile"] == last["profile"]
     assert view["cards"] == last["cards"]
     # Stored from the consent on: "你好" came before it and was not kept.
@@ -71,7 +74,8 @@ def test_the_stored_conversation_is_read_back(client: TestClient) -> None:
 
 def test_before_consent_nothing_personal_comes_back(client: TestClient) -> None:
     first = talk(client, WELDING_ZH)[0]  # held until the person answers the consent question
-    view = client.get(f"/api/chat/{first['session_id']}").json()
+    handle = first["session_id"]
+    view = client.get(f"/api/chat/{conversation_id(handle)}", headers=key_headers(handle)).json()
     assert view["consent"] is None and view["phase"] == "welcome"
     assert view["messages"] == [] and view["cards"] == [] and view["profile"] == {}
     assert "电焊" not in str(view)
@@ -88,17 +92,18 @@ def test_offer_and_step_cards_carry_the_sample_flag(client: TestClient) -> None:
 
 
 def test_delete_really_deletes(client: TestClient) -> None:
-    session = talk(client, "同意", WELDING_ZH)[-1]["session_id"]
+    handle = talk(client, "同意", WELDING_ZH)[-1]["session_id"]
+    session = conversation_id(handle)
     assert stored_rows(client, session) == (1, 4)
-    res = client.delete(f"/api/chat/{session}")
+    res = client.delete(f"/api/chat/{session}", headers=key_headers(handle))
     assert res.status_code == 204 and res.content == b""
     assert stored_rows(client, session) == (0, 0)
     for method, status in (("GET", 404), ("DELETE", 404)):
-        res = client.request(method, f"/api/chat/{session}")
+        res = client.request(method, f"/api/chat/{session}", headers=key_headers(handle))
         assert res.status_code == status, res.text
         assert res.json() == {"error": "NotFoundError",
                               "detail": f"session_id: no conversation '{session}' (it may have been deleted)"}
-    res = client.post("/api/chat", json={"session_id": session, "message": "对"})
+    res = client.post("/api/chat", json={"session_id": handle, "message": "对"})
     assert res.status_code == 404  # the old id does not come back to life
 
 

@@ -243,7 +243,7 @@ def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
     done = seen[-1]
     assert done["phase"] == "done" and done["percent"] == 100.0 and done["error"] is None
     v2 = done["version_id"]
-    assert v2 and v2 != v1 and done["message"] == f"done: serving {v2}"
+    assert v2 and v2 != v1 and done["message"] == f"done: built {v2}"
     assert all(0 <= s["percent"] <= 100 for s in seen)
     assert [s["percent"] for s in seen] == sorted(s["percent"] for s in seen)  # progress only moves forward
 
@@ -259,6 +259,12 @@ def test_refresh_with_progress_then_rollback(operator: TestClient) -> None:
     res = operator.post("/operator/index/rollback", data={"csrf_token": form_token(confirm)}, headers=HTML)
     assert res.status_code == 303 and res.headers["location"] == "/operator/index?done=rollback"
     assert f"Rolled back: now serving {v1}." in operator.get(res.headers["location"], headers=HTML).text
+    # One current version on the page: the refresh panel says what it built, not what serves (it no longer does).
+    for lang, serving, built in (("en", f"Serving search index: {v1}", f"Done: built version {v2} (not serving now)"),
+                                 ("zh", f"当前使用的检索索引：{v1}", f"完成：已生成版本 {v2}（此版本现在未在使用）")):
+        # text_of spaces elements apart; a Chinese label runs into its <code> value without one
+        after = text_of(operator.get(f"{res.headers['location']}&lang={lang}", headers=HTML).text).replace("： ", "：")
+        assert serving in after and built in after and f"serving {v2}" not in after and f"当前使用 {v2}" not in after
     assert operator.get("/healthz").json()["index"]["version"] == v1
 
     rows = audit_rows(operator, "?action=index.*&lang=en")

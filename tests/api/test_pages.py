@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import shutil
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.config import Settings
 from tests.conftest import IndexedHome
+from tests.helpers import KEY_HEADER, conversation_id, key_headers
 
 HTML = {"accept": "text/html"}
 # With a stated goal the welder is among the occupations shown whatever the test embedder, so the apprenticeship that
@@ -81,7 +81,7 @@ def test_chat_page_assets_are_served(client: TestClient) -> None:
 )
 def test_plan_page(client: TestClient, lang: str, expected: list[str]) -> None:
     session = conversation(client, lang, AGREE[lang], WELDING[lang], YES[lang])
-    res = client.get(f"/plan/{session}?lang={lang}", headers=HTML)
+    res = client.get(f"/plan/{conversation_id(session)}?lang={lang}", headers={**HTML, **key_headers(session)})
     assert res.status_code == 200, res.text
     for text in expected:
         assert text in res.text, text
@@ -94,18 +94,40 @@ def test_plan_page(client: TestClient, lang: str, expected: list[str]) -> None:
 
 def test_plan_without_consent_shows_nothing(client: TestClient) -> None:
     session = conversation(client, "zh", "你好")
-    res = client.get(f"/plan/{session}?lang=zh", headers=HTML)
+    res = client.get(f"/plan/{conversation_id(session)}?lang=zh", headers={**HTML, **key_headers(session)})
     assert res.status_code == 200 and "你还没有同意保存信息" in res.text and "关于你" not in res.text
 
 
-@pytest.mark.parametrize(("lang", "message"), [("zh", "找不到这个页面。"), ("en", "This page does not exist.")])
-def test_plan_for_an_unknown_conversation_is_a_404_page(client: TestClient, lang: str, message: str) -> None:
+@pytest.mark.parametrize(("lang", "message"), [("zh", "这个计划只能在生成它的浏览器里打开"),
+                                               ("en", "This plan opens only in the browser where it was made")])
+def test_plan_for_an_unknown_conversation_is_the_locked_404_page(client: TestClient, lang: str, message: str) -> None:
     res = client.get(f"/plan/nope?lang={lang}", headers=HTML)
     assert res.status_code == 404 and res.headers["content-type"].startswith("text/html")
-    assert message in res.text and "session_id: no conversation 'nope'" in html.unescape(res.text)
+    assert message in res.text and 'id="plan-locked"' in res.text and "nope" not in res.text
+
+
+@pytest.mark.parametrize("key", [None, "not-its-key"])
+def test_plan_without_its_key_is_the_same_page_as_an_unknown_one(client: TestClient, key: str | None) -> None:
+    session = conversation(client, "zh", "同意", WELDING["zh"])
+    sid = conversation_id(session)
+    res = client.get(f"/plan/{sid}?lang=zh", headers={**HTML, **({KEY_HEADER: key} if key else {})})
+    unknown = client.get("/plan/0123456789abcdef0123456789abcdef?lang=zh", headers=HTML)
+    assert res.status_code == unknown.status_code == 404
+    assert res.text == unknown.text  # nothing tells a known id from an unknown one
+    assert "电焊" not in res.text and "关于你" not in res.text
 
 
 def test_plan_after_deletion_is_a_404_page(client: TestClient) -> None:
     session = conversation(client, "zh", "同意", WELDING["zh"])
-    assert client.delete(f"/api/chat/{session}").status_code == 204
-    assert client.get(f"/plan/{session}", headers=HTML).status_code == 404
+    opened = {**HTML, **key_headers(session)}
+    assert client.get(f"/plan/{conversation_id(session)}", headers=opened).status_code == 200
+    assert client.delete(f"/api/chat/{conversation_id(session)}", headers=key_headers(session)).status_code == 204
+    assert client.get(f"/plan/{conversation_id(session)}", headers=opened).status_code == 404
+
+
+def test_a_plan_right_after_consent_opens(client: TestClient) -> None:
+    """Nothing said yet but "同意": the profile is empty, and the page says so rather than failing."""
+    session = conversation(client, "zh", "同意")
+    res = client.get(f"/plan/{conversation_id(session)}?lang=zh", headers={**HTML, **key_headers(session)})
+    assert res.status_code == 200, res.text[-500:]
+    assert "关于你" in res.text and "还没有记录。" in res.text

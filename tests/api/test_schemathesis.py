@@ -22,6 +22,7 @@ import pytest
 from tests.accounts.helpers import PASSWORDS, cheap_hashing
 from tests.api.test_chat import WELDING_ZH
 from tests.conftest import ROOT, IndexedHome
+from tests.helpers import conversation_id
 from tests.operations.conftest import GOOD_CSV
 from tests.web.conftest import Served, serve
 
@@ -83,7 +84,7 @@ def known_ids(http: Any, url: str, token: str) -> dict[str, str]:
     res = http.post(f"{url}/operator/uploads", data={"csrf_token": token, "kind": "auto"},
                     files={"file": ("huzhou-2027.csv", GOOD_CSV.encode(), "text/csv")}, allow_redirects=False)
     assert res.status_code == 303, res.text
-    return {"session_id": chat, "upload_id": res.headers["location"].rsplit("/", 1)[1]}
+    return {"session_id": conversation_id(chat), "upload_id": res.headers["location"].rsplit("/", 1)[1]}
 
 
 def runs(operation: Any, ids: dict[str, str]) -> list[tuple[str, Any]]:

@@ -87,7 +87,7 @@ def test_the_audit_log_never_holds_the_persons_words(service: Casework, seed: Ca
     service.edit_skill("c1", "csco2022:6-20-03-02#task1", "气割", actor="ada")
     service.add_note("c1", "他住在湖州南浔", actor="ada")
     service.review("c1", "occupation", REFS["occupation"], "rejected", "他不想做装配", actor="ada")
-    service.plan_add_step("c1", "去南浔人社局", actor="ada")
+    service.plan_add_step("c1", "去南浔人社局", "2026-04-01", "meet", actor="ada")
     service.hand_over("c1", "bo", "他很着急", actor="ada")
     service.export("c1", actor="bo", fmt="docx")
     with factory() as s:
@@ -105,7 +105,7 @@ def test_deleting_the_conversation_deletes_its_case(service: Casework, seed: Cal
     seed("c2")
     for cid in ("c1", "c2"):
         service.review(cid, "training", REFS["training"], "approved", actor="ada")
-        service.plan_add_suggestion(cid, "training", REFS["training"], actor="ada")
+        service.plan_add_suggestion(cid, "training", REFS["training"], "2026-05-01", actor="ada")
         service.add_note(cid, "备注", actor="ada")
         service.hand_over(cid, "bo", actor="ada")
     with factory.begin() as s:  # what the job seeker's "delete my data" does

@@ -45,8 +45,8 @@ def test_citations(item: PlanItem, lang: str, parts: list[str]) -> None:
 
 @pytest.mark.parametrize(
     ("duration", "due", "lang", "text"),
-    [("12个月", "2026-09-01", "zh", "时长：12个月；目标日期：2026-09-01"), (None, "2026-09-01", "en", "Target date: 2026-09-01"),
-     (None, None, "zh", "—")],
+    [("12个月", "2026-09-01", "zh", "2026-09-01；时长：12个月"), (None, "2026-09-01", "en", "2026-09-01"),
+     ("12个月", None, "zh", "时长：12个月"), (None, None, "zh", "—")],
 )
 def test_when(duration: str | None, due: str | None, lang: str, text: str) -> None:
     assert when(PlanItem("1", "step", "x", duration=duration, target_date=due), STRINGS[lang]) == text
@@ -57,22 +57,25 @@ def test_docx_holds_the_plan_in_chinese(service: Casework, seed: Callable[..., s
     service.confirm_skill("c1", "csco2022:6-20-03-02#task1", actor="ada")
     service.review("c1", "apprenticeship", REFS["apprenticeship"], "approved", actor="ada")
     service.plan_add_suggestion("c1", "apprenticeship", REFS["apprenticeship"], "2026-09-01", actor="ada")
-    service.plan_add_step("c1", "带身份证去人社局报名", actor="ada")
+    service.plan_add_step("c1", "带身份证去人社局报名", "2026-04-01", "meet", actor="ada")
+    service.review("c1", "occupation", REFS["occupation"], "approved", actor="ada")
+    service.plan_add_suggestion("c1", "occupation", REFS["occupation"], actor="ada")
     service.plan_agree("c1", actor="ada")
     detail = service.export("c1", actor="ada", fmt="docx")
     data = plan_docx(detail, STRINGS["zh"], ExportInfo("李老师 (ada)", date(2026, 3, 2), "zh"))
     document = docx.Document(io.BytesIO(data))
     text = [p.text for p in document.paragraphs]
-    assert text[:5] == ["就业指导行动计划", "会话编号：c1", "指导员：李老师 (ada)", "日期：2026-03-02",
-                        "计划状态：已与求职者确认（2026-03-02）"]
+    assert text[:6] == ["就业指导行动计划", "会话编号：c1", "指导员：李老师 (ada)", "日期：2026-03-02",
+                        "计划状态：已与求职者确认（2026-03-02）", "计划目标：焊接设备装配调试工"]
     assert "电焊 — 国家职业分类大典（2022年版） 6-20-03-02#task1" in text
     assert any(t.startswith("标有“示例”的岗位和培训是演示数据") for t in text)
     [table] = document.tables
     rows = [[c.text for c in r.cells] for r in table.rows]
-    assert rows[0] == ["序号", "步骤", "时长 / 目标日期", "依据和出处"]
-    assert rows[1][:3] == ["1", "焊工企业新型学徒", "时长：12个月；目标日期：2026-09-01"]
-    assert rows[1][3].startswith("示例：湖州某智能装备制造企业（样例） · SkillPath 示例岗位和培训")
-    assert rows[2] == ["2", "带身份证去人社局报名", "—", "与指导员商定的步骤"]
+    assert rows[0] == ["日期 / 时长", "行动", "步骤", "依据和出处"]
+    assert rows[1] == ["2026-04-01", "面谈", "带身份证去人社局报名", "与指导员商定的步骤"]  # by date, not as added
+    assert rows[2][:3] == ["2026-09-01；时长：12个月", "申请", "焊工企业新型学徒"]
+    assert rows[2][3].startswith("示例：湖州某智能装备制造企业（样例） · SkillPath 示例岗位和培训")
+    assert len(rows) == 3  # the occupation is the goal above, not a row
     fonts = document.styles["Normal"].element.rPr.rFonts
     assert fonts.get(qn("w:eastAsia")) == "SimSun"  # Word shows the Chinese in a Chinese font
     assert document.core_properties.title == "就业指导行动计划"
@@ -80,7 +83,7 @@ def test_docx_holds_the_plan_in_chinese(service: Casework, seed: Callable[..., s
 
 def test_page_citations_cover_suggestions_and_plan_items(service: Casework, seed: Callable[..., str]) -> None:
     seed("c1")
-    service.plan_add_step("c1", "报名", actor="ada")
+    service.plan_add_step("c1", "报名", "2026-04-01", "apply", actor="ada")
     detail = service.detail("c1")
     cited = citations(detail, STRINGS["en"])
     assert cited[f"occupation|{REFS['occupation']}"] == ["Chinese Occupational Classification (CSCO 2022)",

@@ -69,7 +69,6 @@ def test_the_latest_decision_counts(service: Casework, seed: Callable[..., str],
 @pytest.mark.parametrize(
     ("kind", "ref", "decision", "note", "message"),
     [
-        ("occupation", REFS["occupation"], "rejected", "  ", "the note is empty"),
         ("occupation", "csco2022:9-99-99-99", "approved", "", "no occupation 'csco2022:9-99-99-99' among this "
                                                                "session's recommendations"),
         ("course", REFS["occupation"], "approved", "", "kind: 'course' is not one of occupation, apprenticeship, "
@@ -114,8 +113,8 @@ def test_rejecting_a_planned_suggestion_takes_it_out_of_the_plan(service: Casewo
                                                                  factory: sessionmaker[Session]) -> None:
     seed("c1")
     service.review("c1", "apprenticeship", REFS["apprenticeship"], "approved", actor="ada")
-    service.plan_add_suggestion("c1", "apprenticeship", REFS["apprenticeship"], actor="ada")
-    service.plan_add_step("c1", "去人社局报名", actor="ada")
+    service.plan_add_suggestion("c1", "apprenticeship", REFS["apprenticeship"], "2026-05-01", actor="ada")
+    service.plan_add_step("c1", "去人社局报名", "2026-04-01", "meet", actor="ada")
     service.plan_agree("c1", actor="ada")
     service.review("c1", "apprenticeship", REFS["apprenticeship"], "rejected", "企业不招了", actor="ada")
     plan = service.detail("c1").plan

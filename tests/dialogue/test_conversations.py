@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from assistant.api.app import create_app
 from assistant.config import Settings
 from tests.conftest import IndexedHome
-from tests.helpers import converse
+from tests.helpers import conversation_id, converse, key_headers
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +107,8 @@ def test_bad_input_gets_a_clear_answer_and_changes_nothing(client: TestClient, m
     assert res.status_code == status, res.text
     body = res.json()
     assert words in (body.get("reply") or body.get("detail") or str(body))
-    after = client.get(f"/api/chat/{first['session_id']}").json()
+    handle = first["session_id"]
+    after = client.get(f"/api/chat/{conversation_id(handle)}", headers=key_headers(handle)).json()
     assert after["profile"]["experience"] == first["profile"]["experience"]
     assert {s["id"] for s in after["profile"]["skills"]} == {s["id"] for s in first["profile"]["skills"]}
 

@@ -15,6 +15,7 @@ from assistant.api.deps import require_services
 from assistant.dialogue.manager import SAVE_ATTEMPTS, DialogueManager
 from assistant.store.models import ConversationMessage
 from tests.conftest import IndexedHome
+from tests.helpers import conversation_id
 
 
 @pytest.fixture
@@ -26,7 +27,7 @@ def client(copy_indexed_home: IndexedHome) -> Iterator[TestClient]:
 def _messages(manager: DialogueManager, session_id: str) -> int:
     with manager.sessions() as session:
         return session.scalar(select(func.count()).select_from(ConversationMessage)
-                              .where(ConversationMessage.conversation_id == session_id)) or 0
+                              .where(ConversationMessage.conversation_id == conversation_id(session_id))) or 0
 
 
 def test_no_connection_is_held_while_guidance_runs(client: TestClient) -> None:
@@ -85,3 +86,4 @@ def test_a_conversation_that_never_settles_is_refused_with_409(client: TestClien
     manager._handle = handle  # type: ignore[method-assign]
     assert res.status_code == 409
     assert res.json()["error"] == "ConflictError" and "send the message again" in res.json()["detail"]
+    assert conversation_id(sid) in res.json()["detail"] and sid not in res.json()["detail"]  # never the key

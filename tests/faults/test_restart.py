@@ -16,6 +16,7 @@ import pytest
 from tests.api.test_chat import WELDING_ZH
 from tests.conftest import IndexedHome
 from tests.faults.conftest import Server, assert_store_consistent, http, running
+from tests.helpers import conversation_id, key_headers
 
 # (what the person says, the phase after it); a restart comes between each pair of turns after the second.
 TURNS = [("同意", "experience"), (WELDING_ZH, "confirm_skills"), ("对", "recommendations"), ("好的", "pathway")]
@@ -70,7 +71,8 @@ def test_a_restarted_server_resumes_the_conversation(served_home: tuple[str, Ind
             elif stop == signal.SIGKILL:
                 assert server.stop(stop) == -signal.SIGKILL
             else:  # the whole conversation, as a reloaded page reads it
-                status, view = http("GET", f"{server.url}/api/chat/{session}")
+                status, view = http("GET", f"{server.url}/api/chat/{conversation_id(session)}",
+                                    headers=key_headers(session))
     assert said == len(TURNS) and any(c["type"] == "step" for c in body["cards"]), body["cards"]
     assert status == 200 and view["phase"] == "pathway"
     assert_profile(view)

@@ -29,6 +29,7 @@ from tests.api.test_auth import login
 from tests.api.test_chat import WELDING_ZH
 from tests.conftest import IndexedHome
 from tests.faults.proxy import TcpProxy
+from tests.helpers import conversation_id, key_headers
 
 HTML = {"accept": "text/html"}
 # What must never reach a client: driver and library names, stack traces, where the database lives.
@@ -45,7 +46,7 @@ def ask(client: TestClient, name: str, session: str) -> httpx.Response:
     if name == "chat":
         return client.post("/api/chat", json={"session_id": session, "message": "对"})
     if name == "chat history":
-        return client.get(f"/api/chat/{session}")
+        return client.get(f"/api/chat/{conversation_id(session)}", headers=key_headers(session))
     if name == "match":
         return client.post("/api/match", json={"text": WELDING_ZH, "lang": "zh", "k": 3})
     if name == "search":
@@ -53,7 +54,8 @@ def ask(client: TestClient, name: str, session: str) -> httpx.Response:
     if name == "healthz":
         return client.get("/healthz")
     assert name == "plan page"
-    return client.get(f"/plan/{session}", headers=HTML)
+    # As the page's script fetches it: the id in the address, the key in its header
+    return client.get(f"/plan/{conversation_id(session)}", headers={**HTML, **key_headers(session)})
 
 
 def assert_outage(res: httpx.Response, expected: Any) -> None:

@@ -135,7 +135,7 @@ def test_build_writes_a_verified_manifest_and_switches_to_it(
     assert read_manifest(folder) == m
     assert [d.id for d in load_docs(folder)] == DOC_IDS
     assert (report.embedded, report.reused, embedder.calls) == (DENSE, 0, DENSE)
-    assert steps == [("read", DOCS, DOCS), ("embed", DENSE, DENSE), ("dense", DENSE, DENSE), ("write", DOCS, DOCS),
+    assert steps == [("read", DOCS, DOCS), ("embed", 0, DENSE), ("embed", DENSE, DENSE), ("dense", DENSE, DENSE), ("write", DOCS, DOCS),
                      ("lexical", UNITS, UNITS), ("index", UNITS, UNITS)]
     assert staging_left(tmp_path / "index") == []
 

@@ -163,3 +163,32 @@ def test_bad_mapping(tmp_path: Path, mapping: dict[str, object], message: str) -
     with pytest.raises(InputError) as err:
         parse_offers(data, mapping_path=mpath)
     assert str(err.value) == f"{mpath}: {message}"
+
+
+@pytest.mark.parametrize(
+    ("row", "expected"),
+    [
+        # The operator's case: a bad mode and an impossible date on one row, both named (the first hid the rest).
+        ("a,training,Welding,Rizhao College,sometimes,2027-13-01,,",
+         [("mode", "not_one_of", {"value": "sometimes", "choices": "online, in-person, blended"}),
+          ("start_dates", "not_date", {"value": "2027-13-01"})]),
+        ("a,internship,Welding,Rizhao College,online,2027-09-01,abc,maybe",
+         [("kind", "not_one_of", {"value": "internship", "choices": "apprenticeship, training"}),
+          ("cost", "not_number", {"value": "abc"}), ("paid", "not_bool", {"value": "maybe"})]),
+        (",,Welding,,,2027-02-30,-1,",
+         [("id", "required_empty", {}), ("kind", "required_empty", {}), ("provider", "required_empty", {}),
+          ("cost", "negative", {"value": "-1"}), ("start_dates", "not_date", {"value": "2027-02-30"})]),
+    ],
+)
+def test_every_bad_value_of_a_row_is_listed_with_its_code(tmp_path: Path, row: str,
+                                                          expected: list[tuple[str, str, dict[str, str]]]) -> None:
+    from assistant.ingest.offers import offer_errors
+
+    path = tmp_path / "o.csv"
+    path.write_text("id,kind,title,provider,mode,start_dates,cost,paid\n" + row + "\n", encoding="utf-8")
+    errors = offer_errors(path)
+    assert [(e.field, e.code, e.params) for e in errors] == expected  # type: ignore[attr-defined]
+    assert {e.line for e in errors} == {2}
+    with pytest.raises(InputError) as first:  # the command line still stops at the first, as before
+        parse_offers(path)
+    assert (first.value.line, first.value.field) == (2, expected[0][0])

@@ -172,3 +172,62 @@ def test_pack_sections_keeps_paragraph_boundaries_and_limit() -> None:
         "丁" * 100 + "。",
         "戊" * 250 + "。",
     ]
+
+
+def _hard_split_before(sentence: str, max_chars: int) -> list[str]:
+    """The splitter as it was before it was made linear (it copied the rest of the sentence after every cut)."""
+    pieces = []
+    while len(sentence) > max_chars:
+        window = sentence[:max_chars]
+        cut = max(window.rfind(mark) for mark in "，、：,: ") + 1
+        if cut <= max_chars // 2:
+            cut = max_chars
+        pieces.append(sentence[:cut].strip())
+        sentence = sentence[cut:].strip()
+    return pieces + ([sentence] if sentence else [])
+
+
+@pytest.mark.parametrize(
+    ("sentence", "max_chars"),
+    [
+        ("这是一段很长的文字，没有句号" * 40, 300),
+        ("word " * 500, 80),
+        ("a" * 1000, 100),
+        ("前半段，" + "长" * 500 + "，后半段：" + "x " * 300, 60),
+        ("  leading and trailing spaces, " * 30 + "   ", 50),
+        ("短句", 300),
+    ],
+)
+def test_linear_hard_split_cuts_where_the_old_one_did(sentence: str, max_chars: int) -> None:
+    assert chunk_sentences([sentence], max_chars) == chunk_sentences([sentence], max_chars)  # deterministic
+    from assistant.ingest.textsplit import _hard_split
+
+    assert _hard_split(sentence.strip(), max_chars) == _hard_split_before(sentence.strip(), max_chars)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("这是一段测试文字，用来检验切分" * 250_000, "zh"),  # 4 MB on one line, no sentence end: the hard split
+        ("Mr. Smith went to the market. He bought a welding torch, e.g. a big one. " * 50_000, "en"),
+    ],
+)
+def test_one_huge_line_splits_in_linear_time(text: str, language: str) -> None:
+    import time
+
+    started = time.perf_counter()
+    chunks = chunk_sentences(split_sentences(text, language), 300)
+    elapsed = time.perf_counter() - started
+    # Quadratic, these took minutes (every cut copied the megabytes after it; every full stop re-split the line).
+    assert elapsed < 20, f"{elapsed:.1f} s for {len(text):,} characters"
+    assert all(len(c) <= 300 for c in chunks) and sum(map(len, chunks)) >= len(text.replace(" ", "")) * 0.9
+
+
+def test_normalize_lines_joins_many_lines_like_join_text() -> None:
+    from assistant.ingest.textsplit import join_text
+
+    lines = ["第一行", "second line", "第三行", "", "  fourth\tline  ", "五"] * 2000
+    expected = ""
+    for line in lines:
+        expected = join_text(expected, " ".join(line.split()))
+    assert normalize_lines(lines) == expected

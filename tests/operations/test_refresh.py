@@ -72,10 +72,11 @@ def test_refresh_publishes_a_new_version_and_reports_progress(
     assert done.started_at is not None and done.finished_at is not None and done.started_at <= done.finished_at
     assert (done.embedded, done.to_embed) == (DENSE, DENSE)
     assert [(s.phase, s.embedded, s.to_embed) for s in embedder.seen] == [
-        ("embedding", 0, 0), ("embedding", 4, 16), ("embedding", 8, 16), ("embedding", 12, 16)]
+        # The total is known before the first batch, so the panel can say "0 of 16" from the start.
+        ("embedding", 0, 16), ("embedding", 4, 16), ("embedding", 8, 16), ("embedding", 12, 16)]
     percents = [s.percent for s in [started, *embedder.seen, done]]
     assert percents == sorted(percents) and percents[1:4] == [5.0, 25.0, 45.0]
-    assert embedder.seen[2].message == "embedding 8 of 16" and done.message == f"done: serving {done.version_id}"
+    assert embedder.seen[2].message == "embedding 8 of 16" and done.message == f"done: built {done.version_id}"
     assert done.to_dict()["percent"] == 100.0 and done.to_dict()["version_id"] == done.version_id
     assert audit_actions(sqlite_factory, "index") == [
         ("olga", "index.refresh.start", first), ("olga", "index.refresh.done", done.version_id)]
@@ -113,11 +114,11 @@ def test_one_refresh_at_a_time_and_no_rollback_meanwhile(
         seen = runner.status()  # read from this thread while the build thread works
         assert (seen.phase, seen.running) == ("embedding", True)
         with pytest.raises(IndexBusyError, match=r"^an index refresh is already running \(started .+ by olga, "
-                                                 r"embedding\)$"):
+                                                 r"embedding 0 of 16\)$"):
             runner.start("pavel")
         # Another runner (another worker process) is held off by the build lock, and says whose refresh runs.
         with pytest.raises(IndexBusyError, match=r"^an index refresh is already running \(started .+ by olga, "
-                                                 r"embedding\)$"):
+                                                 r"embedding 0 of 16\)$"):
             RefreshRunner(sqlite_factory, FakeEmbedder(), small_index).start("pavel")
         # A rollback through the very IndexVersions the runner was given must not slip past the build.
         with pytest.raises(IndexBusyError, match="another `skillpath index` is running"):

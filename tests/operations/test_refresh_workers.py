@@ -61,7 +61,7 @@ def test_a_refresh_one_worker_runs_is_reported_and_refused_by_another(
         seen = worker_b.status()
         assert (seen.phase, seen.running, seen.started_by, seen.previous_id) == ("embedding", True, "olga", first)
         assert seen == worker_a.status()  # the same snapshot, to the microsecond
-        with pytest.raises(IndexBusyError, match=BUSY.format("embedding")):
+        with pytest.raises(IndexBusyError, match=BUSY.format("embedding 0 of 16")):
             worker_b.start("pavel")
     finally:
         embedder.release.set()

@@ -62,7 +62,17 @@ CASES = {
         ("o.jsonl", '{"id": "a", "kind": "job", "title": "t", "provider": "p"}\n{"id": "b"}\n', None),
         ("rejected", "offers", {},
          ["o.jsonl:1: field 'kind': 'job' is not one of: apprenticeship, training",
-          "o.jsonl:2: field 'kind': required field is missing"])),
+          "o.jsonl:2: field 'kind': required field is missing",
+          "o.jsonl:2: field 'title': required field is missing",
+          "o.jsonl:2: field 'provider': required field is missing"])),
+    "offers CSV, several bad values on one row (each is named)": (
+        ("o.csv", "id,kind,title,provider,mode,start_dates,cost,paid\n"
+                  "a,training,Welding,Rizhao College,sometimes,2027-13-01,-5,maybe\n", None),
+        ("rejected", "offers", {},
+         ["o.csv:2: field 'cost': must not be negative, got -5",
+          "o.csv:2: field 'mode': 'sometimes' is not one of: online, in-person, blended",
+          "o.csv:2: field 'paid': 'maybe' is not true/false",
+          "o.csv:2: field 'start_dates': '2027-13-01' is not a date (YYYY-MM-DD)"])),
     "hostile name": (("../../etc/offers.csv", GOOD_CSV, None),
                      ("validated", "offers", {"offers": {"apprenticeships": 1, "training": 1}}, [])),
     "CSCO CSV": (("csco22.csv", CSCO_CSV, None), ("validated", "csco", {"csco2022": {"occupations": 1}}, [])),

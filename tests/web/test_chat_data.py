@@ -10,6 +10,7 @@ import pytest
 
 from tests.web.conftest import REPLY_TIMEOUT_MS
 from tests.web.test_chat_page import REPLIES, expect, say, session_id
+from tests.helpers import KEY_HEADER, conversation_id, key_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -31,17 +32,17 @@ def test_download_my_data(page: Any, lang: str, agree: str, link: str) -> None:
     export = page.locator("#export-link")
     expect(export).to_be_visible()
     expect(export).to_have_text(link)
-    expect(export).to_have_attribute("href", f"/api/chat/{sid}/export")
+    expect(export).to_have_attribute("href", f"/api/chat/{conversation_id(sid)}/export")  # the key goes in a header
     with page.expect_download() as info:
         export.click()
     download = info.value
     assert download.suggested_filename == f"skillpath-{sid[:8]}.json"
     with open(download.path(), encoding="utf-8") as fh:
         document = json.load(fh)
-    assert document["conversation"]["id"] == sid and document["conversation"]["consent"] is True
+    assert document["conversation"]["id"] == conversation_id(sid) and document["conversation"]["consent"] is True
     assert [m["text"] for m in document["messages"] if m["role"] == "user"] == [agree]
-    page.goto(f"/plan/{sid}?lang={lang}")  # and the plan page, also under the policy
-    expect(page.locator("h1")).to_be_visible()
+    page.goto(f"/plan/{conversation_id(sid)}?lang={lang}#key={key_headers(sid)[KEY_HEADER]}")  # and the plan page
+    expect(page.locator("#plan-profile")).to_be_visible()  # opened with its key, also under the policy
     assert refused == []
 
 

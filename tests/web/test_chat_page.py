@@ -9,6 +9,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import REPLY_TIMEOUT_MS, assert_accessible, screenshot
+from tests.helpers import KEY_HEADER, conversation_id, key_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -39,6 +40,7 @@ def say(page: Any, text: str) -> Any:
 
 
 def session_id(page: Any) -> str:
+    """The conversation's handle ("<id>.<key>") as the chat page keeps it."""
     sid = page.evaluate("() => sessionStorage.getItem('skillpath.session')")
     assert sid, "the session id is kept in sessionStorage"
     assert page.evaluate("() => localStorage.length") == 0, "nothing goes to localStorage"
@@ -93,7 +95,7 @@ def test_whole_conversation_plan_and_deletion(page: Any, api: httpx.Client, lang
     screenshot(page, f"chat-conversation-{lang}-desktop")
 
     sid = session_id(page)
-    stored = api.get(f"/api/chat/{sid}").json()
+    stored = api.get(f"/api/chat/{conversation_id(sid)}", headers=key_headers(sid)).json()
     assert stored["phase"] == "pathway" and len(stored["messages"]) == 8  # from the consent turn on
 
     # The plan opens in the same tab and shows the pathway with its citations.
@@ -115,8 +117,8 @@ def test_whole_conversation_plan_and_deletion(page: Any, api: httpx.Client, lang
     expect(page.locator("#delete-done")).to_be_focused()
     assert page.evaluate("() => sessionStorage.getItem('skillpath.session')") is None
     expect(page.locator(REPLIES)).to_have_count(1)
-    assert api.get(f"/api/chat/{sid}").status_code == 404  # really gone from the store
-    assert api.get(f"/plan/{sid}").status_code == 404
+    assert api.get(f"/api/chat/{conversation_id(sid)}", headers=key_headers(sid)).status_code == 404  # really gone
+    assert api.get(f"/plan/{conversation_id(sid)}", headers=key_headers(sid)).status_code == 404
 
 
 def test_keyboard_only(page: Any) -> None:
@@ -182,7 +184,7 @@ def test_pages_are_accessible_and_pictured(page: Any, phone_page: Any, api: http
         tab.goto(f"/?lang={lang}")
         screenshot(tab, f"chat-start-{lang}-{size}")
         assert_accessible(tab, f"chat-start-{lang}-{size}")
-        tab.goto(f"/plan/{sid}?lang={lang}")
+        tab.goto(f"/plan/{conversation_id(sid)}?lang={lang}#key={key_headers(sid)[KEY_HEADER]}")
         expect(tab.locator("#plan-pathway")).to_be_visible()
         screenshot(tab, f"plan-{lang}-{size}")
         assert_accessible(tab, f"plan-{lang}-{size}")

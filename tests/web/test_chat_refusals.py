@@ -9,6 +9,7 @@ import pytest
 
 from tests.web.conftest import REPLY_TIMEOUT_MS
 from tests.web.test_chat_page import REPLIES, expect, say, session_id
+from tests.helpers import conversation_id, key_headers
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 HALF = "[HALF]"
@@ -33,7 +34,7 @@ def test_a_refused_message_is_explained_and_kept(page: Any, api: httpx.Client, l
     page.goto(f"/?lang={lang}")
     say(page, "同意" if lang == "zh" else "I agree")
     sid = session_id(page)
-    before = api.get(f"/api/chat/{sid}").json()["messages"]
+    before = api.get(f"/api/chat/{conversation_id(sid)}", headers=key_headers(sid)).json()["messages"]
     # Set by the page's JavaScript: a lone surrogate cannot travel from Python to the browser as text.
     page.evaluate("text => { document.getElementById('chat-input').value = text.replace('[HALF]', '\\ud83d'); }",
                   typed)
@@ -43,4 +44,5 @@ def test_a_refused_message_is_explained_and_kept(page: Any, api: httpx.Client, l
     assert page.eval_on_selector("#chat-input", "el => el.value") == expected  # what they wrote, still there
     expect(page.locator(".msg-user")).to_have_count(1)  # the refused message was taken back out of the log
     expect(page.locator(REPLIES)).to_have_count(2)
-    assert api.get(f"/api/chat/{sid}").json()["messages"] == before  # nothing stored, nothing lost
+    assert api.get(f"/api/chat/{conversation_id(sid)}",
+                   headers=key_headers(sid)).json()["messages"] == before  # nothing stored, nothing lost

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from tests.web.conftest import ARTIFACTS, DESKTOP, PHONE, SCREENSHOTS, Served, assert_accessible
+from tests.helpers import conversation_id
 
 pytestmark = [pytest.mark.slow, pytest.mark.browser]
 
@@ -36,14 +37,19 @@ def counsellor(served: Served) -> tuple[str, str]:
     return username, password
 
 
+HANDLES: dict[str, str] = {}  # conversation id → the handle (id and key) its job seeker's page holds
+
+
 def chat(api: httpx.Client, *messages: str, session: str | None = None) -> str:
-    """The job seeker's side, through the chat API the page uses."""
+    """The job seeker's side, through the chat API the page uses; returns the conversation's id."""
+    handle = HANDLES.get(session) if session else None
     for message in messages:
-        res = api.post("/api/chat", json={"session_id": session, "message": message})
+        res = api.post("/api/chat", json={"session_id": handle, "message": message})
         assert res.status_code == 200, res.text
-        session = res.json()["session_id"]
-    assert session
-    return session
+        handle = res.json()["session_id"]
+    assert handle
+    HANDLES[conversation_id(handle)] = handle
+    return conversation_id(handle)
 
 
 def log_in(page: Any, account: tuple[str, str]) -> None:
@@ -93,6 +99,7 @@ def test_counsellor_follows_a_live_session_and_exports_the_plan(page: Any, api: 
     check(page, "counsellor-session-desktop")
 
     # Live: the job seeker writes again; the message appears and is announced, and typing is not lost.
+    page.click("#transcript summary")  # the transcript starts folded: the page is about two screens
     page.click("#skill-edit-1 summary")
     page.fill("#skill-label-1", "焊接")
     page.fill("#note-text", "正在写的备注")
@@ -118,6 +125,7 @@ def test_counsellor_follows_a_live_session_and_exports_the_plan(page: Any, api: 
     # The job seeker's "好的" after the skills asked for recommendations again: approve an apprenticeship.
     chat(api, "推荐", session=sid)
     page.reload()
+    page.click("#sg-details-apprenticeship summary")  # groups other than the occupations start folded
     card = page.locator(".suggestion-apprenticeship").first
     expect(card).to_be_visible()
     title = card.locator(".suggestion-title").inner_text()
@@ -127,17 +135,17 @@ def test_counsellor_follows_a_live_session_and_exports_the_plan(page: Any, api: 
     approved = page.locator(".suggestion-apprenticeship.decided-approved").first
     expect(approved).to_contain_text("离家近，带薪")
 
-    # Build the plan: the approved apprenticeship, a step of our own moved first, then agreed.
+    # Build the plan: the approved apprenticeship, a dated step of our own that goes first by its date, then agreed.
     page.select_option("#plan-suggestion", index=0)
     page.fill("#plan-suggestion-date", "2027-03-01")
     page.click("#plan fieldset:has(#plan-suggestion) button[type=submit]")
     expect(page.locator("#form-done")).to_have_text("已加入计划。")
     page.fill("#plan-step-text", "带身份证去人社局报名")
     page.fill("#plan-step-date", "2027-01-15")
+    page.select_option("#plan-step-action", "meet")
     page.click("#plan fieldset:has(#plan-step-text) button[type=submit]")
     items = page.locator(".plan-items > li")
     expect(items).to_have_count(2)
-    items.nth(1).locator("button[value=up]").click()
     expect(items.first).to_contain_text("带身份证去人社局报名")
     expect(items.nth(1)).to_contain_text(title)
     page.click("text=标记为已与求职者确认")
@@ -149,7 +157,7 @@ def test_counsellor_follows_a_live_session_and_exports_the_plan(page: Any, api: 
     page.wait_for_url(f"**/counsellor/sessions/{sid}/plan")
     table = page.locator("table.plan-table")
     expect(table.locator("tbody tr")).to_have_count(2)
-    expect(table).to_contain_text("目标日期：2027-01-15")
+    expect(table.locator("tbody tr").first).to_contain_text("2027-01-15")
     expect(table).to_contain_text("示例")
     expect(page.locator(".print-facts")).to_contain_text("李老师 (li.counsellor)")
     check(page, "counsellor-plan-print-desktop")
@@ -167,7 +175,7 @@ def test_counsellor_follows_a_live_session_and_exports_the_plan(page: Any, api: 
     document = docx.Document(io.BytesIO(saved.read_bytes()))
     assert document.paragraphs[0].text == "就业指导行动计划"
     rows = [[c.text for c in r.cells] for r in document.tables[0].rows]
-    assert rows[1][1:3] == ["带身份证去人社局报名", "目标日期：2027-01-15"] and rows[2][1] == title
+    assert rows[1][:3] == ["2027-01-15", "面谈", "带身份证去人社局报名"] and rows[2][2] == title
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -185,10 +193,12 @@ def test_console_pages_on_a_phone(new_context: Any, api: httpx.Client, counsello
         page.goto(f"/counsellor/sessions/{sid}")
         expect(page.locator("#live-state")).to_be_visible()
         if size == "phone":  # the review and plan forms work at 390 px too, then the pictures show a plan
+            page.click("#sg-details-apprenticeship summary")
             card = page.locator(".suggestion-apprenticeship").first
             card.locator("input[name=note]").fill("OK")
             card.locator("button[value=approved]").click()
             expect(page.locator("#form-done")).to_be_visible()
+            page.fill("#plan-suggestion-date", "2027-03-01")
             page.click("#plan fieldset:has(#plan-suggestion) button[type=submit]")
             expect(page.locator(".plan-items > li")).to_have_count(1)
         check(page, f"counsellor-session-{lang}-{size}")

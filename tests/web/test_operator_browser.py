@@ -93,7 +93,7 @@ def test_upload_import_refresh_and_rollback(desk: Any) -> None:
     choose_and_upload(page, "huzhou-2027.csv", BAD_CSV, status=422)
     expect(page.locator("[role=alert] h2")).to_have_text("无法导入：发现 1 个问题")
     expect(page.locator("#problems-caption + thead + tbody tr td")).to_have_text(
-        ["huzhou-2027.csv", "4", "kind", "'internship' is not one of: apprenticeship, training"])
+        ["huzhou-2027.csv", "4", "kind", "“internship”不是可选值，应为以下之一：apprenticeship, training"])
     expect(page.locator("#import-submit")).to_have_count(0)
     check(page, "operator-upload-refused")
 
@@ -124,7 +124,7 @@ def test_upload_import_refresh_and_rollback(desk: Any) -> None:
     assert 5 <= page.locator("#refresh-progress").evaluate("el => el.value") < 100
     expect(page.locator("#refresh-status")).to_have_text(re.compile("正在(生成向量|写入索引文件|发布新版本)……"))
     screenshot(page, "operator-index-refreshing")
-    expect(page.locator("#refresh-status")).to_contain_text("完成：当前使用", timeout=REFRESH_TIMEOUT_MS)
+    expect(page.locator("#refresh-status")).to_contain_text("完成：已生成版本", timeout=REFRESH_TIMEOUT_MS)
     assert page.locator("#refresh-progress").evaluate("el => el.value") == 100
     expect(page.locator("#refresh-percent")).to_have_text("100%")
     expect(page.locator("#refresh-start")).to_be_enabled()

@@ -1,9 +1,12 @@
 /* SkillPath chat: sends messages to /api/chat, draws replies with their cited cards, and keeps the
-   conversation id in this tab only (sessionStorage), so closing the tab forgets it on this device. */
+   conversation's handle (its id and the key that alone opens it, "<id>.<key>") in this tab only (sessionStorage),
+   so closing the tab forgets it on this device. The key goes to the server in the X-Conversation-Key header, and
+   to the plan page after "#", which browsers never send: an address with only the id opens nothing. */
 (function () {
   "use strict";
 
   var KEY = "skillpath.session";
+  var KEY_HEADER = "X-Conversation-Key";
   var root = document.getElementById("chat");
   if (!root || !window.fetch) { return; }
   var T = JSON.parse(document.getElementById("chat-strings").textContent);
@@ -20,6 +23,8 @@
   var delPanel = document.getElementById("delete-confirm");
   var delDone = document.getElementById("delete-done");
   var consentBox = document.getElementById("consent");
+  var caseBox = document.getElementById("case-code");
+  var caseValue = document.getElementById("case-code-value");
   var opening = log.innerHTML;
   var openingChips = Array.prototype.map.call(chips.querySelectorAll("button"), function (b) {
     return b.getAttribute("data-say");
@@ -60,6 +65,19 @@
     return !!(window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   }
   function schemeName(name) { return (name && T["scheme_" + name]) || name || ""; }
+  // The handle is "<id>.<key>"; a handle stored before keys existed is a bare id, which the server refuses (404).
+  function conversationId() { return session ? session.split(".")[0] : ""; }
+  function keyHeaders(extra) {
+    var headers = extra || {};
+    var dot = session ? session.indexOf(".") : -1;
+    if (dot > 0) { headers[KEY_HEADER] = session.slice(dot + 1); }
+    return headers;
+  }
+  function showCaseCode(code) {
+    if (!caseBox) { return; }
+    caseValue.textContent = code || "";
+    caseBox.hidden = !(session && code);
+  }
   function remember(id) {
     session = id;
     try {
@@ -214,10 +232,15 @@
 
   function setTools(consent) {
     planLink.hidden = !(session && consent);
-    if (session) { planLink.href = "/plan/" + encodeURIComponent(session) + "?lang=" + lang; }
+    if (session) {
+      var key = keyHeaders()[KEY_HEADER] || "";
+      planLink.href = "/plan/" + encodeURIComponent(conversationId()) + "?lang=" + lang +
+        "#key=" + encodeURIComponent(key);
+    }
     // Everything the server keeps for this conversation, as a JSON file (even before consent: the empty record).
     exportLink.hidden = !session;
-    if (session) { exportLink.href = "/api/chat/" + encodeURIComponent(session) + "/export"; }
+    if (session) { exportLink.href = "/api/chat/" + encodeURIComponent(conversationId()) + "/export"; }
+    if (!session) { showCaseCode(""); }
     delOpen.hidden = !session;
     if (consent && consentBox) { consentBox.open = false; }  // agreed: fold the notice, the summary stays
   }
@@ -264,6 +287,7 @@
         return;
       }
       remember(body.session_id);
+      showCaseCode(body.case_code);
       var msg = addMessage("assistant", body.reply, body.cards);
       setSuggestions(body.suggestions);
       setTools(body.consent);
@@ -282,7 +306,7 @@
 
   function restore() {
     if (!session) { return; }
-    fetch("/api/chat/" + encodeURIComponent(session), {headers: {"Accept": "application/json"}})
+    fetch("/api/chat/" + encodeURIComponent(conversationId()), {headers: keyHeaders({"Accept": "application/json"})})
       .then(function (res) {
         if (res.status === 404) { remember(null); return null; }
         return res.ok ? res.json() : null;
@@ -296,12 +320,14 @@
           status.textContent = T.chat_restored;
         }
         setTools(view.consent);
+        showCaseCode(view.case_code);
       }).catch(function () { /* offline: the page still works as a new conversation */ });
   }
 
   function forget() {
     if (!session) { return; }
-    fetch("/api/chat/" + encodeURIComponent(session), {method: "DELETE"}).then(function (res) {
+    fetch("/api/chat/" + encodeURIComponent(conversationId()), {method: "DELETE", headers: keyHeaders()})
+      .then(function (res) {
       if (res.status !== 204 && res.status !== 404) { throw new Error("HTTP " + res.status); }
       remember(null);
       log.innerHTML = opening;
@@ -320,7 +346,27 @@
     });
   }
 
+  // A plain link cannot send the key: the file is fetched with it and handed to the browser as a download.
+  function download(e) {
+    e.preventDefault();
+    if (!session) { return; }
+    var name = "skillpath-" + conversationId().slice(0, 8) + ".json";
+    fetch(exportLink.href, {headers: keyHeaders({"Accept": "application/json"})}).then(function (res) {
+      if (!res.ok) { throw new Error("HTTP " + res.status); }
+      return res.blob();
+    }).then(function (blob) {
+      var a = document.createElement("a");
+      a.href = URL.createObjectURL(blob);
+      a.download = name;
+      document.body.appendChild(a);
+      a.click();
+      document.body.removeChild(a);
+      setTimeout(function () { URL.revokeObjectURL(a.href); }, 10000);
+    }).catch(function () { showError(T.chat_export_failed); });
+  }
+
   // ---- wiring --------------------------------------------------------------------------------------------
+  exportLink.addEventListener("click", download);
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     send(input.value);

@@ -11,6 +11,13 @@
     if (target) { window.print(); }
   });
 
+  // Removing a line of the profile changes what the job seeker is told: ask first (data-confirm holds the question).
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var question = form && form.getAttribute && form.getAttribute("data-confirm");
+    if (question && !window.confirm(question)) { event.preventDefault(); }
+  });
+
   var root = document.getElementById("case");
   if (!root || !window.fetch) { return; }
 
@@ -161,5 +168,10 @@
     if (!document.hidden) { schedule(0); }
   });
   if (scroller) { scroller.scrollTop = scroller.scrollHeight; }
+  var transcript = document.getElementById("transcript");
+  if (transcript && scroller) {
+    // Collapsed by default; opened, it shows the newest messages first.
+    transcript.addEventListener("toggle", function () { if (transcript.open) { scroller.scrollTop = scroller.scrollHeight; } });
+  }
   schedule(delay);
 })();

@@ -100,7 +100,7 @@
         .then(function (r) { return r.ok ? r.text() : Promise.reject(r.status); })
         .then(function (html) {
           var fresh = new DOMParser().parseFromString(html, "text/html");
-          ["versions", "rollback"].forEach(function (id) {
+          ["versions", "rollback", "serving-version"].forEach(function (id) {
             var now = document.getElementById(id), next = fresh.getElementById(id);
             if (now && next) { now.innerHTML = next.innerHTML; }
           });
@@ -146,9 +146,73 @@
     if (panel.getAttribute("data-running") === "true") { schedule(); }
   }
 
+  // ---- the import button: the import runs in its request; meanwhile its stage and percentage are polled ------
+  function importForm() {
+    var form = document.getElementById("import-form");
+    if (!form || !window.fetch || !window.FormData) { return; }  // without them the form posts as it is
+    var T = JSON.parse(document.getElementById("import-strings").textContent);
+    var panel = document.getElementById("import-progress-panel");
+    var bar = document.getElementById("import-progress");
+    var percent = document.getElementById("import-percent");
+    var stage = document.getElementById("import-stage");
+    var button = form.querySelector("button[type=submit]");
+    var url = form.getAttribute("data-progress-url");
+    var timer = null, finished = false;
+
+    function show(p) {
+      var pct = Math.round(p.percent);
+      bar.value = p.percent;
+      bar.textContent = pct + "%";
+      percent.textContent = pct + "%";
+      var text = fill(T[p.stage] || p.stage, { done: p.stage === "writing" ? p.done + 1 : p.done, total: p.total,
+                                                 error: p.error || "" });
+      if (stage.textContent !== text) { stage.textContent = text; }
+    }
+
+    function poll() {
+      fetch(url, { headers: { accept: "application/json" }, credentials: "same-origin", cache: "no-store" })
+        .then(function (r) { return r.ok ? r.json() : Promise.reject(r.status); })
+        .then(function (p) { if (!finished) { show(p); } })
+        .catch(function () { /* the next poll may answer; the import goes on either way */ })
+        .then(function () { if (!finished) { timer = window.setTimeout(poll, 500); } });
+    }
+
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      button.disabled = true;
+      panel.hidden = false;
+      show({ stage: "waiting", percent: 0, done: 0, total: 0 });
+      timer = window.setTimeout(poll, 300);
+      var token = form.querySelector("input[name=csrf_token]").value;
+      fetch(form.action, { method: "POST", body: new URLSearchParams(new FormData(form)), credentials: "same-origin",
+                           headers: { accept: "text/html", "X-CSRF-Token": token } })
+        .then(function (r) {
+          finished = true;
+          window.clearTimeout(timer);
+          if (r.ok && r.redirected) {
+            show({ stage: "done", percent: 100, done: 1, total: 1 });
+            window.location.assign(r.url);
+            return null;
+          }
+          return r.text().then(function (html) {  // refused: the answer is the page naming why
+            var fresh = new DOMParser().parseFromString(html, "text/html").querySelector("main");
+            var main = document.querySelector("main");
+            if (fresh && main) { main.innerHTML = fresh.innerHTML; } else { window.location.reload(); }
+          });
+        })
+        .catch(function () {
+          finished = true;
+          window.clearTimeout(timer);
+          show({ stage: "failed", percent: 100, done: 0, total: 0, error: "network" });
+          button.disabled = false;
+        });
+    });
+  }
+
   uploadForm();
+  importForm();
   Array.prototype.forEach.call(document.querySelectorAll("form.op-once"), function (form) {
-    if (form.id !== "refresh-form") { disableOnSubmit(form); }
+    if (form.id !== "refresh-form" && form.id !== "import-form") { disableOnSubmit(form); }
   });
   refreshPanel();
 })();
