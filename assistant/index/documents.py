@@ -74,14 +74,19 @@ def _sources(session: Session) -> dict[int, dict[str, str | None]]:
 
 
 def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str, str, bool]]]]:
-    """Yield (document, [(field, text, dense)]) for every indexable row, in a stable order."""
+    """Yield (document, [(field, text, dense)]) for every indexable row, in a stable order.
+
+    Only rows of the sources read first: an import that commits a new source meanwhile (the reads are separate
+    statements, not one snapshot) is left to the next build, which the caller's store check asks for."""
     sources = _sources(session)
+    known = list(sources)
     parents = {
         (scheme, code)
         for scheme, code in session.execute(select(Occupation.scheme, Occupation.parent_code))
         if code
     }
-    for o in session.scalars(select(Occupation).order_by(Occupation.scheme, Occupation.key)):
+    occupations = select(Occupation).where(Occupation.source_id.in_(known)).order_by(Occupation.scheme, Occupation.key)
+    for o in session.scalars(occupations):
         doc = IndexDoc(
             id=f"occupation:{o.scheme}:{o.code or o.uri or o.key}", type="occupation", title=o.title,
             language=o.language, source=sources[o.source_id], scheme=o.scheme, code=o.code, uri=o.uri,
@@ -97,7 +102,7 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
         if o.tasks:
             fields.append(("tasks", " ".join(o.tasks), False))
         yield doc, fields
-    for s in session.scalars(select(Skill).order_by(Skill.scheme, Skill.uri)):
+    for s in session.scalars(select(Skill).where(Skill.source_id.in_(known)).order_by(Skill.scheme, Skill.uri)):
         doc = IndexDoc(
             id=f"skill:{s.scheme}:{s.uri}", type="skill", title=s.label, language=s.language,
             source=sources[s.source_id], scheme=s.scheme, uri=s.uri, snippet=_snippet(s.description),
@@ -108,7 +113,7 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
             fields.append(("definition", s.description, False))
         yield doc, fields
     # Streamed in batches: a catalogue of 1M offers buffered as ORM objects would take gigabytes at once.
-    offers = select(Offer).order_by(Offer.source_id, Offer.external_id).execution_options(yield_per=2000)
+    offers = select(Offer).where(Offer.source_id.in_(known)).order_by(Offer.source_id, Offer.external_id).execution_options(yield_per=2000)
     for f in session.scalars(offers):
         src = sources[f.source_id]
         location = " ".join(x for x in (f.city, f.region) if x) or None
@@ -121,7 +126,9 @@ def iter_documents(session: Session) -> Iterator[tuple[IndexDoc, list[tuple[str,
         )
         body = " ".join(x for x in (f.provider, f.description, f.qualification or "", location or "") if x)
         yield doc, [("title", f.title, True), ("body", body, True)]
-    docs = session.scalars(select(Document).options(selectinload(Document.passages)).order_by(Document.source_id, Document.key))
+    documents = (select(Document).where(Document.source_id.in_(known)).options(selectinload(Document.passages))
+                 .order_by(Document.source_id, Document.key))
+    docs = session.scalars(documents)
     for d in docs:
         src = sources[d.source_id]
         for p in d.passages:

@@ -16,7 +16,7 @@ from assistant import __version__
 from assistant.index import build as build_module
 from assistant.index.build import DOCS_FILE, StoreChangedError, build_index, load_docs
 from assistant.index.cache import CachedEmbedder
-from assistant.index.documents import collect, store_hash
+from assistant.index.documents import collect, iter_documents, store_hash
 from assistant.index.embedders import FakeEmbedder
 from assistant.index.manifest import FORMAT, MANIFEST, new_version_id, read_manifest, verify_files
 from assistant.index.versions import IndexVersions
@@ -256,6 +256,19 @@ def test_store_changed_during_the_read_abandons_the_build(
     if how != "store_hash differs":  # the ingest did land: the next build sees it
         again = build_index(factory, FakeEmbedder(), versions)
         assert again.manifest.store_hash != first.manifest.store_hash
+
+
+def test_a_source_imported_during_the_read_is_left_to_the_next_build(factory: sessionmaker[Session]) -> None:
+    """An operator's import may commit a new source while a refresh reads the store: its rows are not indexed
+    under a source the read never saw (that was a KeyError), and the build's store check then abandons it."""
+    small_store(factory)
+    newcomer = replace(offers("1", title="电工学徒"), name="more-offers", checksum="more-1")
+    with factory() as session:
+        rows = iter_documents(session)
+        first, _fields = next(rows)  # the sources have been read
+        small_store(factory, newcomer)
+        ids = [first.id] + [doc.id for doc, _fields in rows]
+    assert ids == DOC_IDS
 
 
 @pytest.mark.parametrize(
