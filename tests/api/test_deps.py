@@ -82,7 +82,8 @@ class FakeResult:
 class FakeGuidance:
     asked: list[MatchRequest] = field(default_factory=list)
 
-    def match(self, request: MatchRequest) -> FakeResult:
+    def match(self, request: MatchRequest, corrections: object = None) -> FakeResult:
+        assert corrections is None  # no session_id was sent
         self.asked.append(request)
         return FakeResult({"occupations": [{"title": "fake welder"}], "from": "the override"})
 
@@ -107,6 +108,7 @@ def test_a_route_gets_its_service_from_the_dependency(settings: Settings) -> Non
     guidance = FakeGuidance()
     app.dependency_overrides[get_guidance] = lambda: guidance
     app.dependency_overrides[get_retrieval] = lambda: FakeRetrieval()
+    app.dependency_overrides[get_dialogue] = lambda: None  # asked only for a conversation's corrections
     client = TestClient(app)  # no lifespan: no store, no index, no model; only the overrides answer
     res = client.post("/api/match", json={"text": "I weld", "location": "湖州", "k": 3})
     assert res.status_code == 200, res.text
