@@ -72,6 +72,9 @@ def _isco_bundle(folder: Path, version: str) -> SourceBundle | None:
         location=str(path), licence="© International Labour Organization; distributed with ESCO",
         attribution="ILO, International Standard Classification of Occupations (ISCO-08), via " + ATTRIBUTION,
         occupations=groups,
+        # The light set carries the ISCO-08 groups too, and this bundle is written first: it removes the light set,
+        # or its groups would clash with these (the ESCO bundle after it supersedes the light set as well).
+        supersedes=(LITE_SOURCE_NAME,),
     )
 
 
