@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,13 @@ def load_strings(i18n_dir: Path) -> dict[str, dict[str, str]]:
     return merged
 
 
+def _moment(value: datetime | str | None) -> datetime | None:
+    """A stored moment; an ISO string without a zone is UTC, as everything the service writes."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+    return value
+
+
 class Pages:
     """Renders templates with the page language, its strings and the request's CSRF token."""
 
@@ -41,10 +49,12 @@ class Pages:
         self.time_zone = time_zone
         # One way to write a time on every page: {{ moment | localtime }}, {{ moment | localdate }}, and for the
         # machine-readable <time datetime="{{ moment | localiso }}">, in the deployment's zone (settings.time_zone).
+        # A moment may come as a datetime (rows) or as an ISO string (index manifests, refresh status).
         env = self.templates.env
-        env.filters["localtime"] = lambda moment: shown(moment, time_zone)
-        env.filters["localdate"] = lambda moment: shown(moment, time_zone, with_time=False)
-        env.filters["localiso"] = lambda moment: local(moment, time_zone).isoformat() if moment else ""
+        env.filters["localtime"] = lambda moment: shown(_moment(moment), time_zone)
+        env.filters["localdate"] = lambda moment: shown(_moment(moment), time_zone, with_time=False)
+        env.filters["localiso"] = lambda moment: local(_moment(moment), time_zone).isoformat() if moment else ""
+        env.globals["time_zone"] = time_zone
 
     def language(self, request: Request) -> str:
         """?lang= first (and remembered by the cookie), then the cookie, then Accept-Language; Chinese by default."""

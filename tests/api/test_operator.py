@@ -281,7 +281,9 @@ def test_audit_filters_and_pages(operator: TestClient) -> None:
     first = operator.get("/operator/audit?action=upload.validate&lang=en", headers=HTML).text
     rows = table(first, "audit-caption")
     assert len(rows) == 50 and rows[0][3] == "u59" and rows[-1][3] == "u10"
-    assert rows[0][0] == "2026-03-02 09:59 UTC" and rows[0][4] == "n 59"
+    # Times are the deployment's (Asia/Shanghai by default), as on the counsellor's console, and the page says so.
+    assert rows[0][0] == "2026-03-02 17:59" and rows[0][4] == "n 59"
+    assert "Times are in Asia/Shanghai." in first and " UTC" not in first
     assert 'href="/operator/audit?action=upload.validate&amp;page=2" rel="next"' in first
     assert 'rel="prev"' not in first
     second = operator.get("/operator/audit?action=upload.validate&page=2", headers=HTML).text
