@@ -66,78 +66,108 @@ def check_search(page: Any, q: str) -> Any:
     return page.locator("[data-group=apprenticeship] tbody tr")
 
 
-def test_an_import_checked_then_undone_in_chinese(desk: Any, undo_server: str) -> None:
-    page = desk
+# What each step should say, in each console language (the console's own strings, written out here so that a
+# translation that goes missing fails the test).
+SAYS = {
+    "zh": {"problems": "无法导入：发现 2 个问题",
+           "bad": ["“sometimes”不是可选值，应为以下之一：online, in-person, blended",
+                   "“2027-13-01”不是有效日期（格式为 YYYY-MM-DD）"],
+           "imported": "已导入", "built": "完成：已生成版本", "goes": "培训与学徒岗位 1", "total": "共去掉 1 条记录。",
+           "undone": "已撤销导入", "switched": "检索索引已切换到与知识库一致的版本 {version}。",
+           "one_problem": "无法导入：发现 1 个问题",
+           "too_large": "文档有 40.0 MiB，超过了 16.0 MiB 的上限；请拆成较小的文件再上传",
+           "check": "检查搜索结果"},
+    "en": {"problems": "Cannot be imported: 2 problem(s) found",
+           "bad": ["'sometimes' is not one of: online, in-person, blended", "'2027-13-01' is not a date (YYYY-MM-DD)"],
+           "imported": "Imported", "built": "Done: built version", "goes": "Offers 1",
+           "total": "1 record(s) taken out in all.", "undone": "Import undone",
+           "switched": "The search index now serves version {version}, which matches the store.",
+           "one_problem": "Cannot be imported: 1 problem(s) found",
+           "too_large": "document is 40.0 MiB; the limit is 16.0 MiB: split it into smaller files",
+           "check": "Check what people find"},
+}
+# A new offer per language: each run imports its own file and undoes it.
+NEW_OFFERS = {"zh": ("zhoushan.csv", NEW_OFFER, OFFER),
+              "en": ("zhoushan-en.csv", "id,kind,title,provider,city\nzs2,apprenticeship,Hyperbaric diving welder apprentice,"
+                     "Zhoushan Marine Sample Co.,舟山市\n", "Hyperbaric diving welder apprentice")}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_an_import_checked_then_undone(desk: Any, undo_server: str, lang: str) -> None:
+    page, says = desk, SAYS[lang]
+    page.goto(f"/operator?lang={lang}")  # the console keeps the language for the steps below
     before = page.locator("#serving-version code").inner_text()
 
-    # A row with a bad mode and an impossible date: both listed, in Chinese.
+    # A row with a bad mode and an impossible date: both listed, in the console's language.
     upload(page, "rizhao-2027.csv", BOTH_BAD.encode(), status=422)
-    expect(page.locator("[role=alert] h2")).to_have_text("无法导入：发现 2 个问题")
-    expect(page.locator("#problems-caption + thead + tbody tr td:nth-child(4)")).to_have_text([
-        "“sometimes”不是可选值，应为以下之一：online, in-person, blended",
-        "“2027-13-01”不是有效日期（格式为 YYYY-MM-DD）"])
-    step(page, "multi-error-zh")
+    expect(page.locator("[role=alert] h2")).to_have_text(says["problems"])
+    expect(page.locator("#problems-caption + thead + tbody tr td:nth-child(4)")).to_have_text(says["bad"])
+    step(page, f"multi-error-{lang}")
 
     # A new offer imported, with its progress shown while the import runs.
-    upload(page, "zhoushan.csv", NEW_OFFER.encode())
-    step(page, "preview-zh")
+    filename, content, offer = NEW_OFFERS[lang]
+    upload(page, filename, content.encode())
+    step(page, f"preview-{lang}")
     page.click("#import-submit")
     page.wait_for_url("**?imported=1")
-    expect(page.locator("#result-heading")).to_have_text("已导入")
-    step(page, "imported-zh")
+    expect(page.locator("#result-heading")).to_have_text(says["imported"])
+    step(page, f"imported-{lang}")
     upload_page = page.url.split("?")[0]
 
     # Refreshed, then found on the check screen with its source, as a job seeker would find it.
     page.goto("/operator/index")
     page.click("#refresh-start")
-    expect(page.locator("#refresh-status")).to_contain_text("完成：已生成版本", timeout=REFRESH_TIMEOUT_MS)
+    # The panel may still say what the previous refresh built: wait for a version other than the one before.
+    expect(page.locator("#versions tbody tr.serving th")).not_to_have_text(before, timeout=REFRESH_TIMEOUT_MS)
+    expect(page.locator("#refresh-status")).to_contain_text(says["built"], timeout=REFRESH_TIMEOUT_MS)
     built = page.locator("#versions tbody tr.serving th").inner_text()
     expect(page.locator("#serving-version code")).to_have_text(built)
-    rows = check_search(page, OFFER)
-    expect(rows.first.locator("th")).to_contain_text(OFFER)
+    rows = check_search(page, offer)
+    expect(rows.first.locator("th")).to_contain_text(offer)
     expect(rows.first.locator("td").nth(1)).to_contain_text("zhoushan")
-    step(page, "check-found-zh")
-    assert OFFER in search_titles(undo_server, OFFER)
+    step(page, f"check-found-{lang}")
+    assert offer in search_titles(undo_server, offer)
 
     # Undo: what goes first (counts and a sample), then the undo; the index goes back to the version before.
     page.goto(upload_page)
     page.click("#undo-open")
-    expect(page.locator("#undo-caption + thead + tbody tr td").nth(1)).to_have_text("培训与学徒岗位 1")
-    expect(page.locator("#undo-caption + thead + tbody tr td").nth(3)).to_have_text(OFFER)
-    expect(page.locator("#undo-total")).to_have_text("共去掉 1 条记录。")
-    step(page, "confirm-zh")
+    expect(page.locator("#undo-caption + thead + tbody tr td").nth(1)).to_have_text(says["goes"])
+    expect(page.locator("#undo-caption + thead + tbody tr td").nth(3)).to_have_text(offer)
+    expect(page.locator("#undo-total")).to_have_text(says["total"])
+    step(page, f"confirm-{lang}")
     page.click("#undo-confirm")
     page.wait_for_url("**undone=1**")
-    expect(page.locator("#undone-heading")).to_have_text("已撤销导入")
-    expect(page.locator("#undone-index")).to_have_text(f"检索索引已切换到与知识库一致的版本 {before}。")
+    expect(page.locator("#undone-heading")).to_have_text(says["undone"])
+    expect(page.locator("#undone-index")).to_have_text(says["switched"].format(version=before))
     expect(page.locator("#serving-version code")).to_have_text(before)
-    step(page, "undone-zh")
+    step(page, f"undone-{lang}")
 
     # Store and index agree: neither the check screen nor the public search finds the offer any more.
-    rows = check_search(page, OFFER)
-    expect(rows.filter(has_text=OFFER)).to_have_count(0)
-    step(page, "check-gone-zh")
-    assert OFFER not in search_titles(undo_server, OFFER)
+    rows = check_search(page, offer)
+    expect(rows.filter(has_text=offer)).to_have_count(0)
+    step(page, f"check-gone-{lang}")
+    assert offer not in search_titles(undo_server, offer)
     page.goto("/operator/index")
     expect(page.locator("#serving-version code")).to_have_text(before)  # one current version on every page
-    step(page, "index-after-undo-zh")
+    step(page, f"index-after-undo-{lang}")
+    page.goto("/operator?lang=zh")  # leave the context's language as the other tests expect it
 
 
-def test_a_small_zip_of_40_mb_of_markdown_is_refused_in_english(desk: Any) -> None:
-    page = desk
-    page.goto("/operator/uploads?lang=en")
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_small_zip_of_40_mb_of_markdown_is_refused(desk: Any, lang: str) -> None:
+    page, says = desk, SAYS[lang]
+    page.goto(f"/operator/uploads?lang={lang}")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
         zf.writestr("policy.md", "# Policy\n\n" + "Apprentices are paid. " * (40 * 1024 * 1024 // 22))
     assert len(buf.getvalue()) < 200 * 1024
     upload(page, "policy.zip", buf.getvalue(), mime="application/zip", status=422)
-    expect(page.locator("[role=alert] h2")).to_have_text("Cannot be imported: 1 problem(s) found")
-    expect(page.locator("#problems-caption + thead + tbody tr td:nth-child(4)")).to_have_text(
-        "document is 40.0 MiB; the limit is 16.0 MiB: split it into smaller files")
+    expect(page.locator("[role=alert] h2")).to_have_text(says["one_problem"])
+    expect(page.locator("#problems-caption + thead + tbody tr td:nth-child(4)")).to_have_text(says["too_large"])
     expect(page.locator("#import-submit")).to_have_count(0)
-    step(page, "zip-refused-en")
+    step(page, f"zip-refused-{lang}")
     rows = check_search(page, "welding")
-    expect(page.locator("h1")).to_have_text("Check what people find")
+    expect(page.locator("h1")).to_have_text(says["check"])
     expect(rows.first).to_be_visible()
-    step(page, "check-en")
+    step(page, f"check-{lang}")
     page.goto("/operator?lang=zh")  # leave the context's language as the other tests expect it
