@@ -29,7 +29,7 @@ def test_healthz_needs_an_index_then_is_ok(tmp_path: Path, store_url: str) -> No
         res = client.get("/healthz")
         assert res.status_code == 503
         body = res.json()
-        assert body["status"] == "unavailable" and body["schema"] == "0008" and body["store"]["relations"] == 0
+        assert body["status"] == "unavailable" and body["schema"] == "0007" and body["store"]["relations"] == 0
         assert body["index"]["state"] == "missing"
         assert body["index"]["problems"] == ["no index has been built yet — run `skillpath index`"]
         build_index(make_sessionmaker(engine), FakeEmbedder(), IndexVersions(settings.index_dir))
@@ -43,7 +43,7 @@ def test_healthz_needs_an_index_then_is_ok(tmp_path: Path, store_url: str) -> No
 @pytest.mark.parametrize(
     ("url", "detail"),
     [
-        ("sqlite:///{tmp}/empty.db", "store schema at None, expected 0008"),
+        ("sqlite:///{tmp}/empty.db", "store schema at None, expected 0007"),
         ("postgresql+psycopg://nobody@127.0.0.1:9/none", "cannot reach the store"),
     ],
 )

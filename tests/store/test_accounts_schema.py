@@ -50,7 +50,7 @@ def test_upgrade_from_0002_keeps_data_and_downgrade_drops_only_new_tables(store_
                                                         phase="intake", consent=None, state={}, counsellor_notes=""))
 
         migrate(engine)  # an existing 0002 store brought to head
-        assert schema_revision(engine) == ("0008", "0008")  # migrate goes to the head, 0008
+        assert schema_revision(engine) == ("0007", "0007")  # migrate goes to the head, 0007
         assert NEW_TABLES <= set(inspect(engine).get_table_names())
         with factory.begin() as session:
             session.add(_user("root"))

@@ -37,7 +37,7 @@ def test_upgrade_from_0003_keeps_data_and_downgrade_drops_only_new_tables(store_
             s.execute(insert(Conversation).values(id="c1", created_at=T0, updated_at=T0, language="zh",
                                                   phase="experience", consent=None, state={}, counsellor_notes=""))
         migrate(engine)
-        assert schema_revision(engine) == ("0008", "0008")
+        assert schema_revision(engine) == ("0007", "0007")
         with factory.begin() as s:
             cases.add_note(s, "c1", author="ada", text="备注", now=T0)
         alembic(command.downgrade, "0003")

@@ -9,7 +9,7 @@ from assistant.store.db import migrate, schema_revision
 
 def test_migrate_is_idempotent_and_creates_every_table(engine: Engine) -> None:
     migrate(engine)  # second time: nothing to do
-    assert schema_revision(engine) == ("0008", "0008")
+    assert schema_revision(engine) == ("0007", "0007")
     tables = set(inspect(engine).get_table_names())
     assert {"sources", "occupations", "skills", "occupation_skills", "offers", "documents", "passages"} <= tables
 
@@ -19,5 +19,5 @@ def test_in_memory_sqlite_url() -> None:
 
     engine = make_engine("sqlite://")
     migrate(engine)
-    assert schema_revision(engine)[0] == "0008"
+    assert schema_revision(engine)[0] == "0007"
     engine.dispose()

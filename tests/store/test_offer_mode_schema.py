@@ -34,7 +34,7 @@ def test_onsite_rows_become_in_person_and_back(store_url: str) -> None:
                 s.add(Offer(source_id=src.id, external_id=ext, kind="training", title=ext, provider="p", language="zh",
                             description="", mode=mode, content_hash="0" * 64))
         migrate(engine)
-        assert schema_revision(engine) == ("0008", "0008")
+        assert schema_revision(engine) == ("0007", "0007")
         assert _modes(factory) == {"a": "in-person", "b": "online", "c": "blended", "d": None}
         alembic(command.downgrade, "0004")
         assert _modes(factory) == BEFORE
