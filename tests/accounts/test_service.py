@@ -23,11 +23,6 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap_hashing(monkeypatch)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 def _service(factory: sessionmaker[Session], clock: Clock) -> Accounts:
     service = Accounts(factory, session_hours=8, clock=clock)
     service.add_user("ada", "counsellor", PASSWORDS["ada"], display_name="Ada L.", via="cli")

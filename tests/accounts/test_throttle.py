@@ -26,11 +26,6 @@ def _fast(monkeypatch: pytest.MonkeyPatch) -> None:
     cheap_hashing(monkeypatch)
 
 
-@pytest.fixture
-def clock() -> Clock:
-    return Clock()
-
-
 # -- the counter on its own ----------------------------------------------------------------------------------------
 
 def test_the_limit_locks_and_the_lock_ends() -> None:

@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from tests.helpers import conversation_id
-from tests.web.conftest import DESKTOP, REPLY_TIMEOUT_MS
+from tests.web.conftest import DESKTOP
+from tests.web.test_chat_page import say
 from tests.web.test_counsellor_browser import (  # noqa: F401  (counsellor is a fixture)
     WELDING_ZH, chat, check, counsellor, expect, log_in, picture,
 )
@@ -28,17 +29,6 @@ WORDS = {"zh": {"reason": "他不想做这一行", "rejected": "已驳回该建�
          "en": {"reason": "He does not want this line of work", "rejected": "Suggestion rejected.",
                 "follow_up": "Follow-up saved.", "mine": "My follow-ups", "overdue": "Overdue",
                 "removed": "Skill removed."}}
-REPLIES = "#chat-log .msg-assistant"
-
-
-def say(page: Any, text: str) -> Any:
-    """The job seeker types and sends a message on the chat page; returns the reply's element."""
-    replies = page.locator(REPLIES)
-    before = replies.count()
-    page.fill("#chat-input", text)
-    page.press("#chat-input", "Enter")
-    expect(replies).to_have_count(before + 1, timeout=REPLY_TIMEOUT_MS)
-    return replies.last
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
