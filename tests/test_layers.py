@@ -10,7 +10,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "assistant"
 LAYERS = [
-    {"errors", "text", "progress"},
+    {"errors", "text", "progress", "labels"},
     {"config"},
     {"store"},
     {"accounts", "ingest", "index"},

@@ -12,7 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from assistant.errors import InputError
 from assistant.store.models import Occupation, Source
 from assistant.ingest.esco import parse_esco_export
-from assistant.ingest.esco_lite import LabelBoundaries, parse_esco_lite, split_blob, split_occupation
+from assistant.ingest.esco_lite import parse_esco_lite, split_blob, split_occupation
+from assistant.labels import LabelBoundaries
 from assistant.ingest.records import OccupationRecord, SourceBundle
 from assistant.ingest.sync import sync_source
 from tests.conftest import shared_path
