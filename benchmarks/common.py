@@ -36,7 +36,8 @@ def ensure_index(settings: Settings) -> None:
     """Ingest the bundled defaults and build the index once; later runs reuse them."""
     from assistant.cli import main
 
-    env = {"SKILLPATH_HOME": str(settings.home), "SKILLPATH_EMBEDDER": settings.embedder}
+    env = {"SKILLPATH_HOME": str(settings.home), "SKILLPATH_EMBEDDER": settings.embedder,
+           "SKILLPATH_SKILL_VIEWS": settings.skill_views}
     if not (settings.home / "skillpath.db").exists():
         main(["ingest"], environ=env)
     else:  # a home made by an older checkout: bring its schema up to date (migrations only add)
@@ -45,8 +46,17 @@ def ensure_index(settings: Settings) -> None:
         engine = make_engine(settings.database_url)
         migrate(engine)
         engine.dispose()
-    if not (settings.index_dir / "CURRENT").exists():
+    if not (settings.index_dir / "CURRENT").exists() or _lacks_views(settings):
         main(["index"], environ=env)
+
+
+def _lacks_views(settings: Settings) -> bool:
+    """An index built before the second reading of English skills existed, while the settings ask for one."""
+    from assistant.index.skill_views import SkillViews
+    from assistant.index.versions import IndexVersions
+
+    folder = IndexVersions(settings.index_dir, keep=settings.index_keep).current_path()
+    return settings.skill_views != "off" and folder is not None and not SkillViews.exists(folder)
 
 
 def quantiles(ms: list[float]) -> tuple[float, float, float, float]:

@@ -96,7 +96,8 @@ def make_extractor(retrieval, sessions):
     if first == "search":
         from assistant.retrieval.catalog import CatalogHolder
 
-        return SkillExtractor(retrieval.service, retrieval.holder.get, CatalogHolder(sessions).get)
+        return SkillExtractor(retrieval.service, retrieval.holder.get, CatalogHolder(sessions).get,
+                              views=getattr(retrieval, "views", None))
     return SkillExtractor(retrieval.holder.get, retrieval.embedder)
 
 

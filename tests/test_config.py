@@ -136,6 +136,8 @@ def test_approximate_above_from_env(env: dict[str, str], rows: int) -> None:
          "SKILLPATH_COOKIE_SECURE: 'maybe' is not one of 1, 0, true, false, yes, no, on, off"),
         ({"SKILLPATH_WARM_QUERIES": "2"},
          "SKILLPATH_WARM_QUERIES: '2' is not one of 1, 0, true, false, yes, no, on, off"),
+        ({"SKILLPATH_SKILL_VIEWS": "bert"},
+         "SKILLPATH_SKILL_VIEWS: 'bert' is not one of auto, minilm, fake, off"),
         ({"SKILLPATH_PORT": "-1"}, "SKILLPATH_PORT: -1 is out of range 1..65535"),
         ({"SKILLPATH_PORT": "70000"}, "SKILLPATH_PORT: 70000 is out of range 1..65535"),
         ({"SKILLPATH_MAX_MESSAGE_CHARS": "0"}, "SKILLPATH_MAX_MESSAGE_CHARS: 0 is too small: at least 1"),

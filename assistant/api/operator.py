@@ -37,7 +37,8 @@ def make_uploads(settings: Settings, sessions: sessionmaker[Session]) -> Uploads
 
 def make_refresh_runner(settings: Settings, sessions: sessionmaker[Session], retrieval: Retrieval) -> RefreshRunner:
     """Built by the app's lifespan, after retrieval: the one runner this process refreshes the index with."""
-    return RefreshRunner(sessions, retrieval.embedder, retrieval.versions, approximate_above=settings.approximate_above)
+    return RefreshRunner(sessions, retrieval.embedder, retrieval.versions, approximate_above=settings.approximate_above,
+                         views=retrieval.views)
 
 
 def _upload_limit(scope: Scope) -> int:

@@ -81,7 +81,7 @@ class GuidanceService:
         self.retrieval = retrieval
         self.catalog = catalog
         index = retrieval.holder.get
-        self.skills = SkillExtractor(retrieval.service, index, catalog.get)
+        self.skills = SkillExtractor(retrieval.service, index, catalog.get, views=retrieval.views)
         self.extractor = ProfileExtractor(self.skills, index, retrieval.embedder)
         self.matcher = Matcher(index, retrieval.embedder, catalog.get, retrieval.service)
         self.warmer: QueryWarmer | None = None  # knowledge-base query vectors embedded ahead (make_guidance)

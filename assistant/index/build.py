@@ -23,6 +23,7 @@ from assistant.index.documents import IndexDoc, Unit, collect, store_hash
 from assistant.index.embedders import Embedder
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest, hash_files, new_version_id, write_manifest
+from assistant.index.skill_views import build_views, skill_texts
 from assistant.index.versions import IndexVersions
 
 DOCS_FILE = "docs.jsonl"
@@ -105,8 +106,12 @@ def build_index(
     *,
     approximate_above: int = 50_000,
     on_step: Callable[[str, int, int], None] | None = None,
+    views: Embedder | None = None,
 ) -> BuildReport:
-    """Build, publish and prune. On any error (or a kill) the staging folder is dropped and CURRENT is untouched."""
+    """Build, publish and prune. On any error (or a kill) the staging folder is dropped and CURRENT is untouched.
+
+    `views`, when given, is the second model that reads the English skills (index/skill_views.py).
+    """
     step = on_step or (lambda _name, _done, _total: None)
     started = time.perf_counter()
     with versions.build_lock():
@@ -122,6 +127,9 @@ def build_index(
             step("dense", len(dense), len(dense))
             reused = getattr(embedder, "hits", 0) - hits_before
             files, dense_kind = write_artifacts(staging, docs, units, dense, step), dense.kind
+            skills = skill_texts(docs, units) if views is not None else []
+            if views is not None and skills:
+                files += build_views(staging, skills, views, embedder, step)
             step("index", len(units), len(units))
             manifest = Manifest(
                 version_id=version_id, embedder=embedder.name, embedder_version=embedder.version,

@@ -125,6 +125,16 @@ class CachedEmbedder:
         self._store(self._query_model, [(text_key(t), v) for t, v in zip(todo, vectors)])
         return len(todo)
 
+    def embed_queries_bulk(self, texts: Sequence[str]) -> np.ndarray:
+        """Query vectors of many knowledge-base texts (never a person's words), kept on disk as store_queries()
+        keeps them and not in the memory cache, which holds what requests ask for."""
+        self.store_queries(texts)
+        stored = self._stored(self._query_model, [text_key(t) for t in texts])
+        out = np.zeros((len(texts), self.dim), np.float32)
+        for i, t in enumerate(texts):
+            out[i] = stored[text_key(t)]
+        return out
+
     @property
     def bulk_queries(self) -> bool:
         """store_queries() runs on an engine of its own: the warm-up may send it larger batches."""

@@ -16,6 +16,7 @@ from assistant.index.dense import DenseIndex
 from assistant.index.documents import IndexDoc
 from assistant.index.lexical import LexicalIndex
 from assistant.index.manifest import Manifest, check_compatible, read_manifest, verify_files
+from assistant.index.skill_views import SkillViews
 from assistant.index.versions import IndexVersions
 
 MASK_CACHE = 512  # distinct (filters, fields) masks kept per loaded index
@@ -63,6 +64,8 @@ class LoadedIndex:
         self._names: dict[str, list[int]] | None = None
         self.schemes = frozenset(d.scheme for d in self.docs if d.scheme)
         self.languages = frozenset(d.language for d in self.docs)
+        # The second model's English skill vectors, when the build wrote them (memory-mapped: opened, not read).
+        self.skill_views: SkillViews | None = SkillViews(folder) if SkillViews.exists(folder) else None
 
     def doc_mask(self, f: Filters) -> np.ndarray:
         """Which documents pass the filters (cached: a search asks for the same few masks again and again)."""

@@ -128,9 +128,10 @@ class RefreshRunner:
 
     def __init__(
         self, sessions: sessionmaker[Session], embedder: Embedder, versions: IndexVersions, *,
-        approximate_above: int = 50_000, clock: Callable[[], datetime] = utc_now,
+        approximate_above: int = 50_000, clock: Callable[[], datetime] = utc_now, views: Embedder | None = None,
     ) -> None:
         self.sessions, self.embedder, self.clock, self.approximate_above = sessions, embedder, clock, approximate_above
+        self.views = views  # the second model for English skills (index/skill_views.py)
         # A private IndexVersions: one marks itself as locked while it builds, and a rollback through a shared
         # instance would then skip the lock and could race the publish. Separate instances contend on the file lock.
         self.versions = IndexVersions(versions.root, keep=versions.keep)
@@ -235,7 +236,7 @@ class RefreshRunner:
         try:
             self._batch_start = 0
             report = build_index(self.sessions, _ProgressEmbedder(self.embedder, self._in_batch), self.versions,
-                                 approximate_above=self.approximate_above, on_step=self._step)
+                                 approximate_above=self.approximate_above, on_step=self._step, views=self.views)
         except Exception as exc:
             error = str(exc) if isinstance(exc, SkillPathError) else f"{type(exc).__name__}: {exc}"
             log.warning("index refresh failed: %s", error, exc_info=not isinstance(exc, SkillPathError))

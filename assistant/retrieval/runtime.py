@@ -23,6 +23,7 @@ class Retrieval:
     versions: IndexVersions
     holder: IndexHolder
     service: SearchService
+    views: Embedder | None = None  # the second model reading English skills (index/skill_views.py), or none
 
 
 def cached_embedder(settings: Settings) -> Embedder:
@@ -31,6 +32,17 @@ def cached_embedder(settings: Settings) -> Embedder:
     if settings.embedder == "fake":
         return inner
     return CachedEmbedder(inner, settings.cache_dir / "embeddings.sqlite")
+
+
+def views_embedder(settings: Settings) -> Embedder | None:
+    """The second model for English skills, as SKILLPATH_SKILL_VIEWS says; loads nothing until it embeds."""
+    choice = settings.skill_views
+    if choice == "auto":
+        choice = "fake" if settings.embedder == "fake" else "minilm"
+    if choice == "off":
+        return None
+    inner = make_embedder(choice)
+    return inner if choice == "fake" else CachedEmbedder(inner, settings.cache_dir / "embeddings.sqlite")
 
 
 def make_retrieval(settings: Settings, sessions: sessionmaker[Session], embedder: Embedder | None = None) -> Retrieval:
@@ -43,7 +55,7 @@ def make_retrieval(settings: Settings, sessions: sessionmaker[Session], embedder
 
     holder = IndexHolder(versions, embedder=(embedder.name, embedder.version, lambda: embedder.dim),
                          store_hash=current_store_hash)
-    return Retrieval(embedder, versions, holder, SearchService(holder.get, embedder))
+    return Retrieval(embedder, versions, holder, SearchService(holder.get, embedder), views_embedder(settings))
 
 
 def warm_up(retrieval: Retrieval) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from assistant.errors import QueryError
+from assistant.index.embedders import Embedder
 from assistant.index.loaded import Filters, LoadedIndex
 from assistant.retrieval.catalog import Catalog
 from assistant.retrieval.search import MAX_QUERY_CHARS, Query, SearchService
@@ -36,6 +37,13 @@ PHRASE_WEIGHT = 1.0  # best phrase cosine, added to the sentence cosine
 LEXICAL_WEIGHT = PHRASE_LEXICAL_WEIGHT = 0.05  # BM25 scaled to 0..1 by the query's best
 DIVERSITY = 0.1  # MMR: a skill sharing words with one already ranked gives up this much per unit of Jaccard
 DIVERSITY_POOL = 30  # candidates re-ordered by MMR
+# The second model's reading of English skills (index/skill_views.py): its cosine of the sentence (+ half the
+# best phrase's) with a skill's best label and with its definition, each added at half weight.
+VIEW_LABEL_WEIGHT = VIEW_DEFINITION_WEIGHT = 0.5
+VIEW_PHRASE_WEIGHT = 0.5
+# e5's cosine of the sentence and of the best phrase with a skill's title embedded as a query (a short phrase
+# meets a short label on the same side of e5's query/passage asymmetry).
+TITLE_QUERY_WEIGHT = 0.75
 
 
 @dataclass(frozen=True)
@@ -73,10 +81,11 @@ class SkillExtractor:
     """Runs on the current index (ESCO skills) and the store catalog (CSCO tasks); no hand-made keyword lists."""
 
     def __init__(self, search: SearchService, index: Callable[[], LoadedIndex],
-                 catalog: Callable[[], Catalog | None] | None = None) -> None:
+                 catalog: Callable[[], Catalog | None] | None = None, views: Embedder | None = None) -> None:
         self.search = search
         self._index = index
         self._catalog = catalog or (lambda: None)
+        self._views = views  # the second model, when the index holds its reading of the skills
 
     def link(self, phrase: str, k: int = 5, prefer: frozenset[str] = frozenset()) -> list[SkillLink]:
         """Anchors for one phrase: ESCO skills by fused search, CSCO task lines by shared words; best first."""
@@ -244,6 +253,7 @@ class SkillExtractor:
         score = cosine[0] + (PHRASE_WEIGHT * cosine[1:].max(axis=0) if phrases else 0.0)
         score = score + np.array([LEXICAL_WEIGHT * lexical.get(d, 0.0) + PHRASE_LEXICAL_WEIGHT *
                                   phrase_lexical.get(d, 0.0) for d in order])
+        score = score + self._other_readings(index, [text, *phrases], vectors, order)
         ranked = _diverse([order[i] for i in np.argsort(-score, kind="stable")[:DIVERSITY_POOL]],
                           {d: float(s) for d, s in zip(order, score)}, index, k)
         out = []
@@ -252,6 +262,26 @@ class SkillExtractor:
             out.append(SkillLink(f"{doc.scheme}:{doc.uri}", doc.scheme or "", doc.uri, doc.code, doc.title,
                                  round(value, 4), "esco-skill"))
         return out
+
+
+    def _other_readings(self, index: LoadedIndex, queries: list[str], vectors: np.ndarray,
+                        docs: list[int]) -> np.ndarray | float:
+        """The index's other readings of the candidates (index/skill_views.py): the second model's and the titles
+        as e5 queries; 0 where the index lacks them, or this process lacks the model they were read with."""
+        views, model, main = index.skill_views, self._views, self.search.embedder
+        if views is None or model is None or (views.embedder, views.dim) != (model.name, model.dim):
+            return 0.0
+        labels, definitions = views.cosines(model.embed_queries(queries), docs)
+        score = (VIEW_LABEL_WEIGHT * _sentence_and_phrases(labels, VIEW_PHRASE_WEIGHT)
+                 + VIEW_DEFINITION_WEIGHT * _sentence_and_phrases(definitions, VIEW_PHRASE_WEIGHT))
+        if (views.main, views.main_dim) == (main.name, main.dim):
+            score = score + TITLE_QUERY_WEIGHT * _sentence_and_phrases(views.title_cosines(vectors, docs), PHRASE_WEIGHT)
+        return score
+
+
+def _sentence_and_phrases(cosine: np.ndarray, phrase_weight: float) -> np.ndarray:
+    """Row 0 is the sentence, the rest its phrases: the sentence's cosine plus a share of the best phrase's."""
+    return cosine[0] + (phrase_weight * cosine[1:].max(axis=0) if len(cosine) > 1 else 0.0)
 
 
 # A clause where the speaker says what they can do (我会…, 懂…, 有电工证): its spans count without a job-ad cue.

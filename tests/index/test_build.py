@@ -307,3 +307,28 @@ def test_store_hash_follows_source_versions_only(sqlite_factory: sessionmaker[Se
     small_store(sqlite_factory, replace(taxonomy("2"), checksum="tax-1"))  # a new version label alone counts
     with sqlite_factory() as session:
         assert store_hash(session) != before
+
+
+@pytest.mark.parametrize(("views", "read"), [(FakeEmbedder(dim=32), [3, 4]), (None, None)])
+def test_the_english_skills_get_their_other_readings_when_a_second_model_is_given(
+    factory: sessionmaker[Session], tmp_path: Path, views: FakeEmbedder | None, read: list[int] | None
+) -> None:
+    from assistant.index.loaded import LoadedIndex
+    from assistant.index.skill_views import FILES, VIEWS_DIR
+
+    small_store(factory)
+    steps: list[tuple[str, int, int]] = []
+    report = build_index(factory, FakeEmbedder(), IndexVersions(tmp_path / "index"), views=views,
+                         on_step=lambda *step: steps.append(step))
+    folder = tmp_path / "index" / "versions" / report.version_id
+    index = LoadedIndex(folder)  # verifies every file against the manifest, the views' among them
+    views_files = {f"{VIEWS_DIR}/{name}" for name in FILES}
+    if read is None:
+        assert index.skill_views is None and not views_files & set(report.manifest.files)
+        assert "views" not in [name for name, _, _ in steps]
+        return
+    assert views_files <= set(report.manifest.files)
+    assert index.skill_views is not None
+    assert [d for d in range(DOCS) if index.skill_views.covers(d)] == read  # the two skills, nothing else
+    # weld metal: title and alias; read drawings: title; each with a definition text
+    assert ("views", 3 + 2, 3 + 2) in steps

@@ -75,3 +75,16 @@ def test_memory_is_bounded(tmp_path: Path) -> None:
     assert fake.calls == 3
     cached.embed_queries(["a"])
     assert fake.calls == 4
+
+
+def test_bulk_knowledge_base_queries_go_to_disk_not_to_memory(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite"
+    fake = FakeEmbedder()
+    cached = CachedEmbedder(fake, path)
+    texts = ["weld metal", "read drawings", "weld metal"]
+    vectors = cached.embed_queries_bulk(texts)
+    assert np.allclose(vectors, FakeEmbedder().embed_queries(texts))  # in order, duplicates included
+    assert fake.calls == 2 and _rows(path) == 2
+    assert cached.query_counts()["memory"] == 0 and cached.embed_queries_bulk([]).shape == (0, fake.dim)
+    cached.embed_queries_bulk(["read drawings"])
+    assert fake.calls == 2  # read back from disk

@@ -82,3 +82,16 @@ def test_e5_small_embeds_many_passages_with_the_batch_engine_and_the_same_vector
     assert batch._batch not in (None, False) and c_only._batch is False  # each took its own path
     assert got.shape == want.shape == (40, 384)
     assert float((got * want).sum(axis=1).min()) > 0.999
+
+
+@pytest.mark.slow
+def test_minilm_embeds_many_passages_in_bfloat16_with_the_same_vectors() -> None:
+    texts = [f"{word} {i}" for i, word in enumerate(["operate a forklift", "weld metal parts", "care for the elderly",
+                                                      "stitch shoe uppers"] * 10)]  # 40: the bfloat16 copy
+    emb = SentenceTransformerEmbedder.packaged_minilm()
+    assert emb.dim == 384 and emb._model is None  # the size is known without loading the model
+    got = emb.embed_passages(texts)
+    want = np.vstack([emb.embed_passages([t]) for t in texts])  # one at a time: float32
+    assert emb._bulk is not None
+    assert got.shape == want.shape == (40, 384)
+    assert float((got * want).sum(axis=1).min()) > 0.999

@@ -8,9 +8,18 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pytest
 
-from assistant.understanding.skills import SkillExtractor
+from assistant.index.embedders import FakeEmbedder
+from assistant.understanding.skills import (
+    PHRASE_WEIGHT,
+    TITLE_QUERY_WEIGHT,
+    VIEW_DEFINITION_WEIGHT,
+    VIEW_LABEL_WEIGHT,
+    VIEW_PHRASE_WEIGHT,
+    SkillExtractor,
+)
 from assistant.understanding.spans import skill_spans
 from assistant.understanding.spans_en import english_phrases
 
@@ -124,7 +133,10 @@ def test_mentions_of_an_english_message(skills: SkillExtractor) -> None:
 
 
 def test_rank_esco_finds_the_skills_a_sentence_lists(skills: SkillExtractor) -> None:
-    ranked = skills.rank_esco("Strong knowledge of HTML and CSS", k=5)
+    # Without the second model: the fake's 64 hashed dimensions make one of a skill's 16 labels collide with a
+    # one-word phrase now and then ("CSS" with a label of "spread fertiliser"). The readings are checked below.
+    plain = SkillExtractor(skills.search, skills._index, views=None)
+    ranked = plain.rank_esco("Strong knowledge of HTML and CSS", k=5)
     assert ranked[0].label == "CSS"
     assert len(ranked) == 5 and len({x.id for x in ranked}) == 5
     assert all(x.basis == "esco-skill" and x.id.startswith("esco:") for x in ranked)
@@ -143,3 +155,33 @@ def test_rank_esco_returns_only_skills(skills: SkillExtractor) -> None:
 def test_rank_phrases_are_the_sentence_parts(skills: SkillExtractor) -> None:
     assert skills.rank_phrases("Experience with Java or C#") == ["Java or C#", "Java", "C#"]
     assert skills.rank_phrases("熟悉Python、MySQL等数据库") == ["Python", "MySQL"]
+
+
+@pytest.mark.parametrize(("views", "counts"), [
+    (FakeEmbedder(), True),  # the model the index's views were read with (the fake home uses the fake)
+    (FakeEmbedder(dim=32), False),  # another model: its vectors cannot meet the stored ones
+    (None, False),  # this process has no second model
+])
+def test_rank_esco_adds_the_other_readings_only_with_their_model(skills: SkillExtractor, views: FakeEmbedder | None,
+                                                                 counts: bool) -> None:
+    index = skills._index()
+    assert index.skill_views is not None
+    extractor = SkillExtractor(skills.search, skills._index, views=views)
+    text, phrases = "Experience with welding and reading technical drawings", ["welding", "reading technical drawings"]
+    docs = [d for d, doc in enumerate(index.docs) if doc.type == "skill" and doc.language == "en"][:50]
+    main = skills.search.embedder.embed_queries([text, *phrases])
+    got = extractor._other_readings(index, [text, *phrases], main, docs)
+    if not counts:
+        assert isinstance(got, float) and got == 0.0
+        return
+    second = FakeEmbedder().embed_queries([text, *phrases])
+    labels, definitions = index.skill_views.cosines(second, docs)
+    titles = index.skill_views.title_cosines(main, docs)
+
+    def mix(c: np.ndarray, w: float) -> np.ndarray:
+        return c[0] + w * c[1:].max(axis=0)
+
+    want = (VIEW_LABEL_WEIGHT * mix(labels, VIEW_PHRASE_WEIGHT) + VIEW_DEFINITION_WEIGHT * mix(definitions, VIEW_PHRASE_WEIGHT)
+            + TITLE_QUERY_WEIGHT * mix(titles, PHRASE_WEIGHT))
+    np.testing.assert_allclose(got, want, rtol=1e-5)
+    assert np.abs(got).max() > 0  # the readings are there for English skills
