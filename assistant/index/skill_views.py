@@ -118,7 +118,7 @@ class SkillViews:
         self._title_queries = np.load(target / TITLE_QUERIES_FILE, mmap_mode="r")
         self._definitions = np.load(target / DEFINITIONS_FILE, mmap_mode="r")
         label_docs = np.load(target / LABEL_DOCS_FILE)
-        self._definition_row = {int(d): i for i, d in enumerate(meta["docs"])}
+        self._row = {int(d): i for i, d in enumerate(meta["docs"])}  # a doc's row in definitions and title queries
         # Labels are written doc by doc: each doc's rows are one slice.
         starts = np.flatnonzero(np.r_[True, label_docs[1:] != label_docs[:-1]])
         ends = np.r_[starts[1:], len(label_docs)]
@@ -129,7 +129,7 @@ class SkillViews:
         return all((folder / VIEWS_DIR / name).exists() for name in FILES)
 
     def covers(self, doc: int) -> bool:
-        return doc in self._definition_row
+        return doc in self._row
 
     def cosines(self, queries: np.ndarray, docs: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
         """(best label cosine, definition cosine) of every query with every doc, each (queries, docs);
@@ -154,7 +154,7 @@ class SkillViews:
 
     def _per_doc(self, vectors: np.ndarray, q: np.ndarray, docs: Sequence[int]) -> np.ndarray:
         out = np.zeros((len(q), len(docs)), np.float32)
-        have = [(j, self._definition_row[d]) for j, d in enumerate(docs) if d in self._definition_row]
+        have = [(j, self._row[d]) for j, d in enumerate(docs) if d in self._row]
         if have:
             cols, rows = zip(*have)
             out[:, list(cols)] = (np.asarray(vectors[list(rows)], np.float32) @ q.T).T
