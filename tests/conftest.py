@@ -151,7 +151,9 @@ def e5_home(tmp_path_factory: pytest.TempPathFactory) -> IndexedHome:
     home = shared / "e5-home"
     with open(shared / "e5-home.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "e5-small"}
+        # No English skill readings: no real-model test ranks skills, and MiniLM would add ~2 min that the newcomer's
+        # cache cannot seed (its first `serve` leaves them out).
+        env = {"SKILLPATH_HOME": str(home), "SKILLPATH_EMBEDDER": "e5-small", "SKILLPATH_SKILL_VIEWS": "off"}
         if not (home / "ready").exists():
             shutil.rmtree(home, ignore_errors=True)
             seed = os.environ.get("SKILLPATH_TEST_EMBEDDING_CACHE")
