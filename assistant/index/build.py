@@ -127,8 +127,8 @@ def build_index(
             step("dense", len(dense), len(dense))
             reused = getattr(embedder, "hits", 0) - hits_before
             files, dense_kind = write_artifacts(staging, docs, units, dense, step), dense.kind
-            skills = skill_texts(docs, units) if views is not None else []
-            if views is not None and skills:
+            # An index without English skills has nothing for the second model to read.
+            if views is not None and (skills := skill_texts(docs, units)):
                 files += build_views(staging, skills, views, embedder, step)
             step("index", len(units), len(units))
             manifest = Manifest(

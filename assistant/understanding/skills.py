@@ -250,7 +250,7 @@ class SkillExtractor:
             return []
         order = sorted(candidates)
         cosine = _exact_cosines(index, vectors, order)  # (queries, candidates)
-        score = cosine[0] + (PHRASE_WEIGHT * cosine[1:].max(axis=0) if phrases else 0.0)
+        score = _sentence_and_phrases(cosine, PHRASE_WEIGHT)
         score = score + np.array([LEXICAL_WEIGHT * lexical.get(d, 0.0) + PHRASE_LEXICAL_WEIGHT *
                                   phrase_lexical.get(d, 0.0) for d in order])
         score = score + self._other_readings(index, [text, *phrases], vectors, order)
@@ -262,7 +262,6 @@ class SkillExtractor:
             out.append(SkillLink(f"{doc.scheme}:{doc.uri}", doc.scheme or "", doc.uri, doc.code, doc.title,
                                  round(value, 4), "esco-skill"))
         return out
-
 
     def _other_readings(self, index: LoadedIndex, queries: list[str], vectors: np.ndarray,
                         docs: list[int]) -> np.ndarray | float:
