@@ -39,7 +39,9 @@ def goal_topic(clause: str, lang: str) -> str | None:
     text = clause
     for p in sorted(find_places(text), key=lambda p: -p.span[0]):
         text = text[: p.span[0]] + " " + text[p.span[1]:]
-    text = re.sub(r"[，,。.；;！!？?、:：\"“”'()（）]", " ", text)
+    # Contractions go before the punctuation: "I'd like" would otherwise leave a "d" as the field.
+    text = re.sub(r"['’](?:d|m|s|ve|ll|re)\b", "", text, flags=re.I)
+    text = re.sub(r"[，,。.；;！!？?、:：\"“”'’()（）]", " ", text)
     if re.search(r"[\u4e00-\u9fff]", text):
         text = text.replace(" ", "")
         marker = _ZH_MARKER.search(text)

@@ -20,6 +20,8 @@ from assistant.understanding.topics import goal_topic, is_negated_goal
         ("Now I would like paid work in elderly care in Rizhao", "en", "elderly care"),
         ("I want to move into solar energy, near Daqing", "en", "solar energy"),
         ("I want a paid apprenticeship in Huzhou", "en", None),
+        ("I'd like livestock training in Daqing", "en", "livestock"),  # no "d" left of the contraction
+        ("I’d like something in elderly care", "en", "elderly care"),  # a typographic apostrophe too
     ],
 )
 def test_goal_topic(clause: str, lang: str, topic: str | None) -> None:
