@@ -7,7 +7,10 @@ from dataclasses import dataclass
 
 # Clause boundaries: Chinese and Latin sentence and clause punctuation, line breaks and list bullets.
 # A colon ends a clause too ("岗位职责：1.负责…", "如：目标检测"), except between digits (12:30).
-_BOUNDARY = re.compile(r"[，,。；;！!？?\n\r：]+|(?<![0-9])[.:](?![0-9])|\s+-\s+")
+# A conjunction before "I" starts another statement in a person's telling ("I was a courier for 9 years and I can
+# drive a van"): without the cut the duration or the job swallowed the rest.
+_BOUNDARY = re.compile(r"[，,。；;！!？?\n\r：]+|(?<![0-9])[.:](?![0-9])|\s+-\s+|"
+                       r"\s+(?:and|but|so|then)\s+(?=[Ii](?:\s|['’]))")
 _ENUM = re.compile(r"^\s*(?:[(（]?[0-9一二三四五六七八九十]{1,2}[)）、.．:：]|[•·*\-]\s)\s*")
 # Items inside one clause: 识图、焊接和质检 / reading, welding and inspection.
 _ITEM = re.compile(r"[、/／]|以及|及|和|与|或者|或|\s+and\s+|\s+or\s+|\s+&\s+")  # R&D stays one item
