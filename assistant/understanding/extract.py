@@ -156,16 +156,34 @@ class ProfileExtractor:
         return (key in names or (key.endswith("s") and key[:-1] in names)
                 or bool(_ZH_TITLE.fullmatch(key) and not _ZH_NOT_TITLE.fullmatch(key)))
 
-    def _prefetch(self, texts_in: list[str], lang: str) -> None:
-        """Embed every text the reading below will search with in one model call (a batch of four costs about
-        as much as two single calls); the searches then find the vectors in the embedder's memory."""
+    def occupation_texts(self, phrase: str, lang: str) -> list[str]:
+        """The texts occupation(phrase, lang) will embed (the same languages and schemes)."""
         index = self._index()
         languages = [lang] if lang in index.languages else None
+        specific = sorted(index.schemes - GROUP_SCHEMES) if index.schemes - GROUP_SCHEMES else None
+        return normalise_texts(index, phrase, languages=languages, schemes=specific)
+
+    def _prefetch(self, stories: list[tuple[Sentence, list[Clause]]], wishes: list[str], told: list[Sentence],
+                  lang: str) -> None:
+        """Embed every text the reading below will search with in one model call: a message's novel texts cost
+        one call instead of one each (a batch of two costs about 1.4 single calls; under load the model is one
+        queue). Only texts the reading uses: a whole sentence is not searched unless it is its own story."""
         texts: list[str] = []
-        for text in texts_in:
-            texts += normalise_texts(index, text, languages=languages)
-        for text in texts_in:
-            for phrase, _span, _kind in self.skills.phrases(text):
+        for s, clauses in stories:
+            # The whole sentence is the experience's evidence: the recommendation places it again (matching.py).
+            texts += self.occupation_texts(s.text, lang)
+            exp_clause, story = _story_parts(clauses, lang)
+            if story.strip():
+                texts += self.occupation_texts(story, lang)
+            if exp_clause is not None:
+                texts += self.occupation_texts(exp_clause.what, lang)
+                if not self.is_title(exp_clause.what):
+                    texts += self.skills.link_texts(exp_clause.what)
+        for wish in wishes:
+            if not is_negated_goal(wish):
+                texts += [t for c in _goal_clauses(wish, lang) for t in self.occupation_texts(c.what, lang)]
+        for s in told:
+            for phrase, _span, _kind in self.skills.phrases(s.text):
                 texts += self.skills.link_texts(phrase)
         texts = list(dict.fromkeys(texts))
         if len(texts) > 1:
@@ -184,19 +202,13 @@ class ProfileExtractor:
         split = [(s, *_split_wish(s)) for s in statements]
         told = [Sentence(t, s.span, False) for s, t, _ in split if t]
         stories = [s for s in told if self._is_story(s, lang)] if not out.no_experience else []
-        self._prefetch([s.text for s in stories] + [w for _, _, w in split if w], lang)
-        for s, _, wish in split:
-            if wish:
-                self._read_wish(wish, lang, out)
-        for s in _continued(stories):
-            clauses = parse(s.text)
-            several = [c for c in clauses if c.kind == "experience" and len(c.what) >= 2]
-            if len(several) > 1 and len(extract_facts(s.text).durations) > 1:
-                # 做了三年电焊，又干了两年钳工: two jobs, one experience each (当了五年兵，是汽车兵 is one)
-                for c in several:
-                    self._read_story(Sentence(c.text, c.span, False), [c], lang, out)
-            else:
-                self._read_story(s, clauses, lang, out)
+        pieces = _story_pieces(stories)
+        wishes = [w for _, _, w in split if w]
+        self._prefetch(pieces, wishes, told, lang)
+        for wish in wishes:
+            self._read_wish(wish, lang, out)
+        for s, clauses in pieces:
+            self._read_story(s, clauses, lang, out)
         self._read_skills(said, told, out, extra_phrases)
         self._read_constraints(said, facts, out)
         if facts.numbers_of_years_experience and out.experience and out.experience[-1].years is None:
@@ -219,13 +231,7 @@ class ProfileExtractor:
     def _read_story(self, s: Sentence, clauses: list[Clause], lang: str, out: Findings) -> None:
         """The work a sentence tells of, as one experience: its own title or activity when it names one, else the
         occupation the whole story is nearest (a cook's help who "washed and cut vegetables" is a kitchen hand)."""
-        exp_clause = next((c for c in clauses if c.kind == "experience" and len(c.what) >= 2
-                           and not _IDENTITY.search(c.what)), None)
-        # The sentence's statements about the work, with the workplace (我在酒店做了三年前台接待: a front desk, not a
-        # secretary; 当了五年兵，是汽车兵，开运输车: a truck driver), without skills said beside it (会开拖拉机)
-        # or facts about the person (普通话和英语都还行).
-        told = [c for c in clauses if c.kind not in ("goal", "skill") and not _only_facts(c.text)]
-        story = ("，" if lang == "zh" else ", ").join(c.text for c in told) or (exp_clause.text if exp_clause else "")
+        exp_clause, story = _story_parts(clauses, lang)
         if not story.strip():
             return
         years = None
@@ -258,15 +264,14 @@ class ProfileExtractor:
         if is_negated_goal(wish):
             return  # 想找不需要打电话的工作: a limit (read with the constraints), not an occupation
         topic = goal_topic(wish, lang)
-        occ, loose = None, None
-        for clause in parse(wish):
-            loose = loose or (clause.what if clause.kind == "goal" and clause.what else None)
-            if clause.kind in ("goal", "experience") and clause.what and not (topic and _vague(wish)):
-                # A title names a job at once; an activity or a loose word (网上) must be a close match.
-                occ = self.occupation(clause.what, lang,
-                                      min_score=MIN_OCCUPATION_SCORE if self.is_title(clause.what) else MIN_GOAL_SCORE)
-                if occ:
-                    break
+        loose = next((c.what for c in parse(wish) if c.kind == "goal" and c.what), None)
+        occ = None
+        for clause in _goal_clauses(wish, lang):
+            # A title names a job at once; an activity or a loose word (网上) must be a close match.
+            occ = self.occupation(clause.what, lang,
+                                  min_score=MIN_OCCUPATION_SCORE if self.is_title(clause.what) else MIN_GOAL_SCORE)
+            if occ:
+                break
         if occ:
             out.goals.append(occ)
         elif topic or loose:
@@ -370,6 +375,38 @@ def _continued(stories: list[Sentence]) -> list[Sentence]:
         else:
             out.append(s)
     return out
+
+
+def _goal_clauses(wish: str, lang: str) -> list[Clause]:
+    """The clauses of a wish that may name an occupation; none when the wish is a vague field (新能源方面)."""
+    if goal_topic(wish, lang) and _vague(wish):
+        return []
+    return [c for c in parse(wish) if c.kind in ("goal", "experience") and c.what]
+
+
+def _story_pieces(stories: list[Sentence]) -> list[tuple[Sentence, list[Clause]]]:
+    """Each story with its clauses, one piece per job: 做了三年电焊，又干了两年钳工 is two (当了五年兵，是汽车兵 is one)."""
+    out: list[tuple[Sentence, list[Clause]]] = []
+    for s in _continued(stories):
+        clauses = parse(s.text)
+        several = [c for c in clauses if c.kind == "experience" and len(c.what) >= 2]
+        if len(several) > 1 and len(extract_facts(s.text).durations) > 1:
+            out += [(Sentence(c.text, c.span, False), [c]) for c in several]
+        else:
+            out.append((s, clauses))
+    return out
+
+
+def _story_parts(clauses: list[Clause], lang: str) -> tuple[Clause | None, str]:
+    """A story's experience clause (its title or activity, if it names one) and the text that tells the work."""
+    exp_clause = next((c for c in clauses if c.kind == "experience" and len(c.what) >= 2
+                       and not _IDENTITY.search(c.what)), None)
+    # The sentence's statements about the work, with the workplace (我在酒店做了三年前台接待: a front desk, not a
+    # secretary; 当了五年兵，是汽车兵，开运输车: a truck driver), without skills said beside it (会开拖拉机)
+    # or facts about the person (普通话和英语都还行).
+    told = [c for c in clauses if c.kind not in ("goal", "skill") and not _only_facts(c.text)]
+    story = ("，" if lang == "zh" else ", ").join(c.text for c in told) or (exp_clause.text if exp_clause else "")
+    return exp_clause, story
 
 
 def _only_facts(text: str) -> bool:

@@ -169,3 +169,53 @@ def test_old_saved_profiles_still_load() -> None:
 )
 def test_everyday_chinese_titles_are_titles(fake_guidance: Any, phrase: str, title: bool) -> None:
     assert fake_guidance.extractor.is_title(phrase) is title
+
+
+class _Batches:
+    """The fake embedder, recording each model call's texts."""
+
+    def __init__(self) -> None:
+        from assistant.index.embedders import FakeEmbedder
+
+        self.inner, self.batches = FakeEmbedder(), []
+        self.name, self.version, self.dim = self.inner.name, self.inner.version, self.inner.dim
+
+    def embed_queries(self, texts: Any) -> Any:
+        self.batches.append(list(texts))
+        return self.inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Any) -> Any:
+        return self.inner.embed_passages(texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("我在七号车间给电机绕线圈干了四年，会看电路图，想在日照找个带薪学徒岗位", "zh"),
+        ("做了三年月嫂，又在食堂帮厨两年", "zh"),  # two jobs, two stories
+        ("I wound copper coils for motors in a workshop for four years and I can read wiring diagrams", "en"),
+    ],
+)
+def test_a_message_costs_one_model_call(indexed_home: Any, tmp_path: Any, text: str, lang: str) -> None:
+    """Every text the reading searches with is embedded in one batch (under load the model is one queue, and a
+    turn's novel texts in several calls made the turns that read a story the slowest); the recommendation then
+    places the stories from memory."""
+    from assistant.guidance.service import make_guidance
+    from assistant.index.cache import CachedEmbedder
+    from assistant.retrieval.runtime import make_retrieval
+    from assistant.store.db import make_engine, make_sessionmaker
+
+    model = _Batches()
+    engine = make_engine(indexed_home.settings.database_url)
+    guidance = make_guidance(make_retrieval(indexed_home.settings, make_sessionmaker(engine),
+                                            embedder=CachedEmbedder(model, tmp_path / "e.sqlite")),
+                             make_sessionmaker(engine))
+    try:
+        found = guidance.extractor.extract(text, lang)
+        assert found.experience and len(model.batches) == 1, model.batches
+        model.batches.clear()
+        for exp in found.experience:  # what matching.py searches with for each experience
+            guidance.matcher._related(exp.evidence, lang)
+        assert model.batches == []
+    finally:
+        engine.dispose()
