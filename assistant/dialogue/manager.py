@@ -24,7 +24,7 @@ from assistant.guidance.corrections import Corrections, read_corrections
 from assistant.guidance.service import GuidanceService
 from assistant.store.clock import as_utc
 from assistant.store.conversation_keys import display_case_code, key_hash, new_key
-from assistant.store.conversations import add_message, create_conversation, get_conversation, set_state
+from assistant.store.conversations import NewMessage, add_messages, create_conversation, get_conversation, set_state
 from assistant.store.db import scrub_deleted
 from assistant.text import detect as detect_language, letters
 from assistant.understanding.intents import detect
@@ -184,10 +184,9 @@ class DialogueManager:
                 # Only what a turn changes is written: counsellors edit other columns of the same row.
                 row.language, row.phase, row.consent = conv.language, conv.phase.value, conv.consent
                 if conv.consent:
-                    add_message(session, row, role="user", text=message, language=conv.language,
-                                phase=conv.phase.value, cards=[], now=now)
-                    add_message(session, row, role="assistant", text=turn.reply, language=turn.language,
-                                phase=turn.phase, cards=turn.cards, now=now)
+                    add_messages(session, row, [NewMessage("user", message, conv.language, conv.phase.value),
+                                                NewMessage("assistant", turn.reply, turn.language, turn.phase,
+                                                           turn.cards)], now=now)
                 set_state(row, conv.state.to_dict())
                 row.updated_at = now
         except OperationalError as exc:

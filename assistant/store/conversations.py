@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -15,7 +17,9 @@ from assistant.store.conversation_keys import new_case_code
 from assistant.store.models import Conversation, ConversationMessage
 
 __all__ = [
+    "NewMessage",
     "add_message",
+    "add_messages",
     "create_conversation",
     "delete_conversation",
     "get_conversation",
@@ -76,6 +80,17 @@ def set_state(conversation: Conversation, state: dict[str, Any]) -> None:
     flag_modified(conversation, "state")
 
 
+@dataclass(frozen=True)
+class NewMessage:
+    """One message to append: who said it, the text, its language and phase, and the cards shown with it."""
+
+    role: str
+    text: str
+    language: str
+    phase: str
+    cards: list[dict[str, Any]] = field(default_factory=list)
+
+
 def add_message(
     session: Session,
     conversation: Conversation,
@@ -88,6 +103,12 @@ def add_message(
     now: datetime,
 ) -> ConversationMessage:
     """Append a message with the next ordinal and mark the conversation as updated at `now`."""
+    return add_messages(session, conversation, [NewMessage(role, text, language, phase, cards)], now=now)[0]
+
+
+def add_messages(session: Session, conversation: Conversation, messages: Sequence[NewMessage], *,
+                 now: datetime) -> list[ConversationMessage]:
+    """Append messages (a turn's question and answer) with the next ordinals, in one flush; bump updated_at."""
     # max() rather than len(conversation.messages): a long conversation is not read to add one turn.
     # Two writers racing here hit the unique (conversation_id, ordinal) constraint; callers that
     # take the conversation with for_update=True never race.
@@ -95,22 +116,15 @@ def add_message(
         select(func.max(ConversationMessage.ordinal)).where(
             ConversationMessage.conversation_id == conversation.id
         )
-    )
+    ) or 0
     moment = as_utc(now)
-    message = ConversationMessage(
-        conversation_id=conversation.id,
-        ordinal=(last or 0) + 1,
-        role=role,
-        text=text,
-        language=language,
-        phase=phase,
-        cards=list(cards),
-        created_at=moment,
-    )
-    session.add(message)
+    rows = [ConversationMessage(conversation_id=conversation.id, ordinal=last + i, role=m.role, text=m.text,
+                                language=m.language, phase=m.phase, cards=list(m.cards), created_at=moment)
+            for i, m in enumerate(messages, start=1)]
+    session.add_all(rows)
     conversation.updated_at = moment
-    session.flush()  # the next add_message's max() must see this ordinal
-    return message
+    session.flush()  # the next call's max() must see these ordinals
+    return rows
 
 
 def recent_messages(session: Session, conversation_id: str, limit: int = 20) -> list[ConversationMessage]:

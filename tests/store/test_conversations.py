@@ -111,6 +111,29 @@ def test_add_message_numbers_ordinals_from_one_and_bumps_updated_at(
         assert _count(session, ConversationMessage, conversation_id=other) == 3
 
 
+@pytest.mark.parametrize("before", [0, 3])
+def test_add_messages_appends_a_turn_in_order_after_what_is_there(
+    factory: sessionmaker[Session], before: int
+) -> None:
+    cid = _seed(factory, before)
+    turn = [repo.NewMessage("user", "我做了三年电焊", "zh", "experience"),
+            repo.NewMessage("assistant", "你会这些技能吗？", "zh", "confirm_skills", [{"type": "skill"}])]
+    with factory.begin() as session:
+        conv = repo.get_conversation(session, cid, for_update=True)
+        assert conv is not None
+        made = repo.add_messages(session, conv, turn, now=T0 + timedelta(hours=1))
+        assert [m.ordinal for m in made] == [before + 1, before + 2]
+        assert all(m.id is not None for m in made)  # flushed: ids exist before commit
+    with factory() as session:
+        conv = repo.get_conversation(session, cid)
+        assert conv is not None
+        last = conv.messages[-2:]
+        assert [(m.role, m.text, m.phase, m.cards) for m in last] == [
+            ("user", "我做了三年电焊", "experience", []),
+            ("assistant", "你会这些技能吗？", "confirm_skills", [{"type": "skill"}])]
+        assert _aware(conv.updated_at) == T0 + timedelta(hours=1)
+
+
 def test_ordinal_is_unique_per_conversation(factory: sessionmaker[Session]) -> None:
     cid = _seed(factory, 1)
     with factory() as session, pytest.raises(IntegrityError):
