@@ -165,13 +165,14 @@ def recommend_offers(catalog: Catalog, search: SearchService, occupations: list[
                     {"kind": "related", "title": shown[rank].info.title, "score": round(score, 3)})
     out: dict[str, list[OfferResult]] = {"apprenticeship": [], "training": []}
     for result in scored.values():
-        _credit_gaps(result, shown)
-        if not (result.leads or result.gaps):  # found by search only and teaches nothing the person lacks
-            continue
+        # Out of reach first: most offers are elsewhere, and what they would teach costs a look at every gap.
         if not _allowed(result.offer, constraints):
             continue
         level = reach(result.offer, constraints)
         if level is None:
+            continue
+        _credit_gaps(result, shown)
+        if not (result.leads or result.gaps):  # found by search only and teaches nothing the person lacks
             continue
         result.nearby = level
         if level in ("city", "online"):
