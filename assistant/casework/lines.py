@@ -46,7 +46,7 @@ def edit_experience(profile: Profile, key: str, text: str, anchor: OccupationAnc
     i = experience_index(profile, key)
     old, words = profile.experience[i], _text(text)
     occupation = anchor(words, profile.language) if anchor is not None else None
-    new = Experience(words, occupation, old.where, old.years, old.evidence, old.unpaid)
+    new = Experience(words, occupation, old.where, old.years, old.evidence, old.unpaid, old.story)
     profile.experience[i] = new
     return new
 

@@ -165,10 +165,9 @@ class Matcher:
             # The whole story places the work better than its keyword: 在药店卖药三年, not 卖药.
             # Specific occupations and their families apart, so that groups do not crowd out occupations.
             specific = tuple(sorted(index_schemes - {FAMILY_SCHEME})) or None
-            found_near = self._related(exp.evidence or exp.what, lang, k=STORY_CANDIDATES, schemes=specific)
+            found_near = self._related(exp.account, lang, k=STORY_CANDIDATES, schemes=specific)
             if FAMILY_SCHEME in index_schemes:
-                found_near += self._related(exp.evidence or exp.what, lang, k=FAMILIES_PER_STORY,
-                                            schemes=(FAMILY_SCHEME,))
+                found_near += self._related(exp.account, lang, k=FAMILIES_PER_STORY, schemes=(FAMILY_SCHEME,))
             for info, score in found_near:
                 add(info, WEIGHTS["related"] * score, {"kind": "related", "text": what, "score": round(score, 3)})
         for topic in profile.goals.topics:

@@ -169,9 +169,7 @@ class ProfileExtractor:
         one call instead of one each (a batch of two costs about 1.4 single calls; under load the model is one
         queue). Only texts the reading uses: a whole sentence is not searched unless it is its own story."""
         texts: list[str] = []
-        for s, clauses in stories:
-            # The whole sentence is the experience's evidence: the recommendation places it again (matching.py).
-            texts += self.occupation_texts(s.text, lang)
+        for _s, clauses in stories:
             exp_clause, story = _story_parts(clauses, lang)
             if story.strip():
                 texts += self.occupation_texts(story, lang)
@@ -249,7 +247,8 @@ class ProfileExtractor:
             occ = story_occ or phrase_occ
         what = exp_clause.what if exp_clause else _short(story, lang)
         where = exp_clause.where if exp_clause else None
-        out.experience.append(Experience(what, occ, where, years, s.text, unpaid=bool(_UNPAID_WORK.search(story))))
+        out.experience.append(Experience(what, occ, where, years, s.text, unpaid=bool(_UNPAID_WORK.search(story)),
+                                         story=story))
         if exp_clause and not self.is_title(exp_clause.what):
             # An activity (电焊) is also a skill; anchor it among the tasks of the job it points at.
             prefer = frozenset({f"{occ.scheme}:{occ.code or occ.uri}"}) if occ else frozenset()

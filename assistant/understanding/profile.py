@@ -29,6 +29,13 @@ class Experience:
     years: float | None = None
     evidence: str = ""
     unpaid: bool = False  # caring for family, raising children, housework, volunteering: experience, not a payroll
+    # The evidence's clauses that tell the work (no age, no "I can …"): what places it among occupations.
+    story: str = ""
+
+    @property
+    def account(self) -> str:
+        """The words that place this work among occupations: the story, else all that was said, else the what."""
+        return self.story or self.evidence or self.what
 
 
 @dataclass

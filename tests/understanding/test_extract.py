@@ -215,7 +215,7 @@ def test_a_message_costs_one_model_call(indexed_home: Any, tmp_path: Any, text: 
         assert found.experience and len(model.batches) == 1, model.batches
         model.batches.clear()
         for exp in found.experience:  # what matching.py searches with for each experience
-            guidance.matcher._related(exp.evidence, lang)
+            guidance.matcher._related(exp.account, lang)
         assert model.batches == []
     finally:
         engine.dispose()
