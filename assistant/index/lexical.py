@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from assistant.index.tokenize import tokenize, tokenize_many, tokenizer_signature
+from assistant.index.tokenize import query_tokens, tokenize_many, tokenizer_signature
 
 META_FILE = "lexical.json"
 FORMAT = 1
@@ -72,7 +72,7 @@ class LexicalIndex:
         mask = self._check_mask(allowed)
         if self._bm25 is None:
             return _empty()
-        token_ids = self._bm25.get_tokens_ids(tokenize(query))
+        token_ids = self._bm25.get_tokens_ids(list(query_tokens(query)))
         if not token_ids:
             return _empty()
         scores = self._bm25.get_scores_from_ids(token_ids)  # dense: one float per unit, a fresh array

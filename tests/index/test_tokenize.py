@@ -7,6 +7,7 @@ import pytest
 from assistant.index.tokenize import (
     CHINESE_STOP_WORDS,
     ENGLISH_STOP_WORDS,
+    query_tokens,
     stem_english,
     tokenize,
     tokenize_many,
@@ -37,6 +38,7 @@ from assistant.index.tokenize import (
 )
 def test_tokenize(text: str, tokens: list[str]) -> None:
     assert tokenize(text) == tokens
+    assert query_tokens(text) == tuple(tokens)  # the remembered form a search uses: the same, and immutable
 
 
 @pytest.mark.parametrize(
