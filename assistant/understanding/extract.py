@@ -163,23 +163,22 @@ class ProfileExtractor:
         specific = sorted(index.schemes - GROUP_SCHEMES) if index.schemes - GROUP_SCHEMES else None
         return normalise_texts(index, phrase, languages=languages, schemes=specific)
 
-    def _prefetch(self, stories: list[tuple[Sentence, list[Clause]]], wishes: list[str], told: list[Sentence],
-                  lang: str) -> None:
+    def _prefetch(self, stories: list[Story], wishes: list[str], told: list[Sentence], lang: str) -> None:
         """Embed every text the reading below will search with in one model call: a message's novel texts cost
         one call instead of one each (a batch of two costs about 1.4 single calls; under load the model is one
         queue). Only texts the reading uses: a whole sentence is not searched unless it is its own story."""
         texts: list[str] = []
-        for _s, clauses in stories:
-            exp_clause, story = _story_parts(clauses, lang)
-            if story.strip():
-                texts += self.occupation_texts(story, lang)
-            if exp_clause is not None:
-                texts += self.occupation_texts(exp_clause.what, lang)
-                if not self.is_title(exp_clause.what):
-                    texts += self.skills.link_texts(exp_clause.what)
+        for story in stories:
+            if story.text.strip():
+                texts += self.occupation_texts(story.text, lang)
+            if story.job is not None:
+                texts += self.occupation_texts(story.job.what, lang)
+                if not self.is_title(story.job.what):
+                    texts += self.skills.link_texts(story.job.what)
         for wish in wishes:
             if not is_negated_goal(wish):
-                texts += [t for c in _goal_clauses(wish, lang) for t in self.occupation_texts(c.what, lang)]
+                texts += [t for c in _goal_clauses(wish, goal_topic(wish, lang))
+                          for t in self.occupation_texts(c.what, lang)]
         for s in told:
             for phrase, _span, _kind in self.skills.phrases(s.text):
                 texts += self.skills.link_texts(phrase)
@@ -200,13 +199,13 @@ class ProfileExtractor:
         split = [(s, *_split_wish(s)) for s in statements]
         told = [Sentence(t, s.span, False) for s, t, _ in split if t]
         stories = [s for s in told if self._is_story(s, lang)] if not out.no_experience else []
-        pieces = _story_pieces(stories)
+        jobs = _stories(stories, lang)
         wishes = [w for _, _, w in split if w]
-        self._prefetch(pieces, wishes, told, lang)
+        self._prefetch(jobs, wishes, told, lang)
         for wish in wishes:
             self._read_wish(wish, lang, out)
-        for s, clauses in pieces:
-            self._read_story(s, clauses, lang, out)
+        for story in jobs:
+            self._read_story(story, lang, out)
         self._read_skills(said, told, out, extra_phrases)
         self._read_constraints(said, facts, out)
         if facts.numbers_of_years_experience and out.experience and out.experience[-1].years is None:
@@ -226,10 +225,10 @@ class ProfileExtractor:
                         and not _only_facts(c.text) and not _identity_only(c.text))
         return bool(told) and bool((_ZH_WORK if lang == "zh" else _EN_WORK).search(told) or _EN_WORK.search(told))
 
-    def _read_story(self, s: Sentence, clauses: list[Clause], lang: str, out: Findings) -> None:
+    def _read_story(self, told: Story, lang: str, out: Findings) -> None:
         """The work a sentence tells of, as one experience: its own title or activity when it names one, else the
         occupation the whole story is nearest (a cook's help who "washed and cut vegetables" is a kitchen hand)."""
-        exp_clause, story = _story_parts(clauses, lang)
+        s, exp_clause, story = told.sentence, told.job, told.text
         if not story.strip():
             return
         years = None
@@ -265,7 +264,7 @@ class ProfileExtractor:
         topic = goal_topic(wish, lang)
         loose = next((c.what for c in parse(wish) if c.kind == "goal" and c.what), None)
         occ = None
-        for clause in _goal_clauses(wish, lang):
+        for clause in _goal_clauses(wish, topic):
             # A title names a job at once; an activity or a loose word (网上) must be a close match.
             occ = self.occupation(clause.what, lang,
                                   min_score=MIN_OCCUPATION_SCORE if self.is_title(clause.what) else MIN_GOAL_SCORE)
@@ -376,28 +375,37 @@ def _continued(stories: list[Sentence]) -> list[Sentence]:
     return out
 
 
-def _goal_clauses(wish: str, lang: str) -> list[Clause]:
+def _goal_clauses(wish: str, topic: str | None) -> list[Clause]:
     """The clauses of a wish that may name an occupation; none when the wish is a vague field (新能源方面)."""
-    if goal_topic(wish, lang) and _vague(wish):
+    if topic and _vague(wish):
         return []
     return [c for c in parse(wish) if c.kind in ("goal", "experience") and c.what]
 
 
-def _story_pieces(stories: list[Sentence]) -> list[tuple[Sentence, list[Clause]]]:
-    """Each story with its clauses, one piece per job: 做了三年电焊，又干了两年钳工 is two (当了五年兵，是汽车兵 is one)."""
-    out: list[tuple[Sentence, list[Clause]]] = []
-    for s in _continued(stories):
+@dataclass(frozen=True)
+class Story:
+    """One job a message tells of: its sentence, the clause that names the job or activity (if one does), and the
+    text that tells the work — worked out once, for the batch of texts to embed and for the reading."""
+
+    sentence: Sentence
+    job: Clause | None
+    text: str
+
+
+def _stories(sentences: list[Sentence], lang: str) -> list[Story]:
+    """One story per job: 做了三年电焊，又干了两年钳工 is two (当了五年兵，是汽车兵 is one)."""
+    out: list[Story] = []
+    for s in _continued(sentences):
         clauses = parse(s.text)
         several = [c for c in clauses if c.kind == "experience" and len(c.what) >= 2]
         if len(several) > 1 and len(extract_facts(s.text).durations) > 1:
-            out += [(Sentence(c.text, c.span, False), [c]) for c in several]
+            out += [_story(Sentence(c.text, c.span, False), [c], lang) for c in several]
         else:
-            out.append((s, clauses))
+            out.append(_story(s, clauses, lang))
     return out
 
 
-def _story_parts(clauses: list[Clause], lang: str) -> tuple[Clause | None, str]:
-    """A story's experience clause (its title or activity, if it names one) and the text that tells the work."""
+def _story(s: Sentence, clauses: list[Clause], lang: str) -> Story:
     exp_clause = next((c for c in clauses if c.kind == "experience" and len(c.what) >= 2
                        and not _IDENTITY.search(c.what)), None)
     # The sentence's statements about the work, with the workplace (我在酒店做了三年前台接待: a front desk, not a
@@ -405,7 +413,7 @@ def _story_parts(clauses: list[Clause], lang: str) -> tuple[Clause | None, str]:
     # or facts about the person (普通话和英语都还行).
     told = [c for c in clauses if c.kind not in ("goal", "skill") and not _only_facts(c.text)]
     story = ("，" if lang == "zh" else ", ").join(c.text for c in told) or (exp_clause.text if exp_clause else "")
-    return exp_clause, story
+    return Story(s, exp_clause, story)
 
 
 def _only_facts(text: str) -> bool:
