@@ -97,7 +97,7 @@ def make_extractor(retrieval, sessions):
         from assistant.retrieval.catalog import CatalogHolder
 
         return SkillExtractor(retrieval.service, retrieval.holder.get, CatalogHolder(sessions).get,
-                              views=getattr(retrieval, "views", None))
+                              views=retrieval.views)
     return SkillExtractor(retrieval.holder.get, retrieval.embedder)
 
 
